@@ -1,0 +1,309 @@
+package io.sparkseg.core.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigResolveOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import io.sparkseg.core.tiling.TileGeometry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Loads {@link SparksegConfig}: the defaults in {@code conf/application.conf} (shipped in the
+ * jar), environment variables named there, an optional user file, then {@code --conf}
+ * overrides. Every problem — unknown key, wrong type, bad enum value, value out of range — is
+ * collected and reported together, each with its key, by {@link ConfigValidationException}.
+ */
+public final class ConfigLoader {
+  static final String DEFAULTS_RESOURCE = "io/sparkseg/core/config/application.conf";
+  private static final String ROOT = "sparkseg";
+  private static final String SPARK_CONF = "sparkseg.spark.conf";
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern URI_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:.*");
+
+  private ConfigLoader() {}
+
+  /** Defaults + process environment + overrides. */
+  public static SparksegConfig load(Path userFile, Map<String, String> overrides) {
+    return load(userFile, overrides, System.getenv());
+  }
+
+  /**
+   * Defaults + {@code env} + user file (may be null) + overrides ({@code key=value} pairs as given
+   * with {@code --conf}; see {@link #overrideKey}).
+   */
+  public static SparksegConfig load(Path userFile, Map<String, String> overrides,
+      Map<String, String> env) {
+    List<String> problems = new ArrayList<>();
+    Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
+        DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+    Config user = ConfigFactory.empty();
+    if (userFile != null) {
+      if (!Files.isRegularFile(userFile)) {
+        throw new ConfigValidationException(List.of("--config: file not found: " + userFile));
+      }
+      try {
+        user = ConfigFactory.parseFile(userFile.toFile());
+      } catch (ConfigException e) {
+        throw new ConfigValidationException(List.of("--config " + userFile + ": " + e.getMessage()));
+      }
+    }
+    Config cli = ConfigFactory.empty("--conf");
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      String key = overrideKey(e.getKey());
+      try {
+        ConfigUtil.splitPath(key);
+        cli = cli.withValue(key, ConfigValueFactory.fromAnyRef(e.getValue(), "--conf " + e.getKey()));
+      } catch (ConfigException ex) {
+        problems.add("--conf " + e.getKey() + ": not a valid key (" + ex.getMessage() + ")");
+      }
+    }
+    Config envConfig = ConfigFactory.parseMap(env.entrySet().stream()
+        .filter(x -> ENV_NAME.matcher(x.getKey()).matches())
+        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "environment");
+
+    unknownKeys(defaults, user, "--config " + userFile, problems);
+    unknownKeys(defaults, cli, "--conf", problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigValidationException(problems);
+    }
+    Config merged;
+    try {
+      merged = cli.withFallback(user).withFallback(defaults).withFallback(envConfig)
+          .resolve(ConfigResolveOptions.noSystem())
+          .getConfig(ROOT);
+    } catch (ConfigException e) {
+      throw new ConfigValidationException(List.of(e.getMessage()));
+    }
+    SparksegConfig config = build(new Reader(merged, problems));
+    if (!problems.isEmpty()) {
+      throw new ConfigValidationException(problems);
+    }
+    return config;
+  }
+
+  /**
+   * Maps a {@code --conf} key to its config path: {@code spark.*} keys go to
+   * {@code sparkseg.spark.conf} verbatim, {@code sparkseg.*} stays, anything else gets the
+   * {@code sparkseg.} prefix (so {@code folds.k=3} works).
+   */
+  public static String overrideKey(String key) {
+    String k = key.trim();
+    if (k.startsWith("spark.")) {
+      return SPARK_CONF + "." + ConfigUtil.quoteString(k);
+    }
+    return k.startsWith(ROOT + ".") ? k : ROOT + "." + k;
+  }
+
+  private static void unknownKeys(Config defaults, Config layer, String origin,
+      List<String> problems) {
+    Config known = defaults.resolve(ConfigResolveOptions.noSystem().setAllowUnresolved(true));
+    for (String key : leafPaths(layer.root(), List.of())) {
+      if (key.startsWith(SPARK_CONF + ".") || known.hasPathOrNull(key)) {
+        continue;
+      }
+      if (!key.startsWith(ROOT + ".")) {
+        problems.add(origin + ": unknown key '" + key + "': all settings live under '" + ROOT + "'");
+        continue;
+      }
+      List<String> parts = ConfigUtil.splitPath(key);
+      String parent = ConfigUtil.joinPath(parts.subList(0, parts.size() - 1));
+      String hint = known.hasPath(parent) && known.getValue(parent).valueType()
+          == ConfigValueType.OBJECT
+          ? "; known keys under " + parent + ": " + String.join(", ",
+              new TreeSet<>(known.getConfig(parent).root().keySet()))
+          : "";
+      problems.add(origin + ": unknown key '" + key + "'" + hint);
+    }
+  }
+
+  /** Leaf paths of a possibly unresolved tree (entrySet() would fail on substitutions). */
+  private static List<String> leafPaths(ConfigObject object, List<String> prefix) {
+    List<String> out = new ArrayList<>();
+    for (Map.Entry<String, ConfigValue> e : object.entrySet()) {
+      List<String> path = new ArrayList<>(prefix);
+      path.add(e.getKey());
+      if (e.getValue() instanceof ConfigObject child) {
+        out.addAll(leafPaths(child, path));
+      } else {
+        out.add(ConfigUtil.joinPath(path));
+      }
+    }
+    return out;
+  }
+
+  private static SparksegConfig build(Reader r) {
+    String workDir = r.path("work-dir");
+    SparksegConfig.Data data = new SparksegConfig.Data(
+        r.path("data.dir"), r.path("data.train-images"), r.path("data.train-csv"),
+        r.path("data.test-images"), r.string("data.image-glob"),
+        r.intAtLeast("data.image-height", 1), r.intAtLeast("data.image-width", 1),
+        r.intAtLeast("data.classes", 1));
+    SparksegConfig.Tables tables = new SparksegConfig.Tables(
+        r.enumValue("tables.format", TableFormat.class), r.path("tables.dir"));
+    SparksegConfig.Folds folds = new SparksegConfig.Folds(r.intAtLeast("folds.k", 2),
+        r.longValue("folds.seed"));
+    SparksegConfig.Tiles tiles = new SparksegConfig.Tiles(r.intAtLeast("tiles.height", 1),
+        r.intAtLeast("tiles.width", 1), r.intAtLeast("tiles.stride", 1));
+    SparksegConfig.Demo demo = new SparksegConfig.Demo(r.intAtLeast("demo.train-images", 0),
+        r.intAtLeast("demo.test-images", 0), r.intAtLeast("demo.height", 32),
+        r.intAtLeast("demo.width", 32), r.fraction("demo.clean-fraction"),
+        r.longValue("demo.seed"));
+    SparksegConfig.Spark spark = new SparksegConfig.Spark(r.string("spark.master"),
+        r.string("spark.app-name"), r.stringMap("spark.conf"));
+    if (r.problems.isEmpty()) {
+      r.check("tiles", () -> new TileGeometry(data.imageHeight(), data.imageWidth(),
+          tiles.height(), tiles.width(), tiles.stride()));
+    }
+    return new SparksegConfig(workDir, data, tables, folds, tiles, demo, spark);
+  }
+
+  /** Reads typed values, recording a problem (with the full key) instead of throwing. */
+  private static final class Reader {
+    private final Config c;
+    private final List<String> problems;
+
+    Reader(Config c, List<String> problems) {
+      this.c = c;
+      this.problems = problems;
+    }
+
+    private <T> T get(String key, String expected, Supplier<T> read, T fallback) {
+      try {
+        return read.get();
+      } catch (ConfigException.Missing e) {
+        problems.add(ROOT + "." + key + ": missing; expected " + expected);
+      } catch (ConfigException e) {
+        problems.add(ROOT + "." + key + ": expected " + expected + " but got "
+            + describe(key) + origin(key));
+      }
+      return fallback;
+    }
+
+    private String describe(String key) {
+      try {
+        ConfigValue v = c.getValue(key);
+        return v.valueType() == ConfigValueType.STRING
+            ? "'" + v.unwrapped() + "'" : v.valueType().name().toLowerCase(Locale.ROOT)
+            + " " + v.render();
+      } catch (ConfigException e) {
+        return "nothing";
+      }
+    }
+
+    private String origin(String key) {
+      try {
+        return " (from " + c.getValue(key).origin().description() + ")";
+      } catch (ConfigException e) {
+        return "";
+      }
+    }
+
+    String string(String key) {
+      String s = get(key, "a string", () -> c.getString(key), "");
+      if (s.isBlank() && problems.stream().noneMatch(p -> p.startsWith(ROOT + "." + key + ":"))) {
+        problems.add(ROOT + "." + key + ": must not be empty");
+      }
+      return s;
+    }
+
+    String path(String key) {
+      String s = string(key);
+      if (s.isBlank() || URI_SCHEME.matcher(s).matches() && !s.matches("^[A-Za-z]:\\\\.*")) {
+        return s;
+      }
+      return Path.of(s).toAbsolutePath().normalize().toString();
+    }
+
+    int intAtLeast(String key, int min) {
+      int v = get(key, "an integer >= " + min, () -> c.getInt(key), min);
+      if (v < min) {
+        problems.add(ROOT + "." + key + ": expected an integer >= " + min + " but got " + v
+            + origin(key));
+      }
+      return v;
+    }
+
+    long longValue(String key) {
+      return get(key, "an integer", () -> c.getLong(key), 0L);
+    }
+
+    double fraction(String key) {
+      double v = get(key, "a number in [0, 1]", () -> c.getDouble(key), 0.0);
+      if (v < 0 || v > 1) {
+        problems.add(ROOT + "." + key + ": expected a number in [0, 1] but got " + v + origin(key));
+      }
+      return v;
+    }
+
+    <E extends Enum<E>> E enumValue(String key, Class<E> type) {
+      E[] values = type.getEnumConstants();
+      String expected = "one of " + Arrays.stream(values)
+          .map(v -> v.name().toLowerCase(Locale.ROOT)).collect(Collectors.joining(", "));
+      String s = get(key, expected, () -> c.getString(key), null);
+      if (s == null) {
+        return values[0];
+      }
+      for (E v : values) {
+        if (v.name().equalsIgnoreCase(s.trim())) {
+          return v;
+        }
+      }
+      problems.add(ROOT + "." + key + ": expected " + expected + " but got '" + s + "'"
+          + origin(key));
+      return values[0];
+    }
+
+    Map<String, String> stringMap(String key) {
+      Map<String, String> out = new LinkedHashMap<>();
+      try {
+        for (Map.Entry<String, ConfigValue> e : c.getObject(key).entrySet()) {
+          ConfigValueType t = e.getValue().valueType();
+          if (t == ConfigValueType.OBJECT || t == ConfigValueType.LIST) {
+            problems.add(ROOT + "." + key + ".\"" + e.getKey()
+                + "\": expected a string, number or boolean but got " + t.name().toLowerCase(Locale.ROOT)
+                + " (quote Spark keys: \"spark.x.y\" = value)");
+          } else {
+            out.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+          }
+        }
+      } catch (ConfigException e) {
+        problems.add(ROOT + "." + key + ": expected an object of Spark settings: " + e.getMessage());
+      }
+      return out;
+    }
+
+    void check(String key, Runnable validation) {
+      try {
+        validation.run();
+      } catch (IllegalArgumentException e) {
+        problems.add(ROOT + "." + key + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** The keys the defaults define (for docs and tests). */
+  public static Set<String> knownKeys() {
+    Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
+        DEFAULTS_RESOURCE);
+    return defaults.entrySet().stream().map(Map.Entry::getKey)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+}

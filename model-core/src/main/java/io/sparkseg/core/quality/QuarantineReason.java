@@ -1,0 +1,40 @@
+package io.sparkseg.core.quality;
+
+/**
+ * Every reason a record can be set aside; {@link #code()} is what the {@code quarantine} table's
+ * {@code reason} column holds. One list for the whole project, so reports and docs agree.
+ */
+public enum QuarantineReason {
+  /** The file is not a JPEG or PNG at all. */
+  NOT_AN_IMAGE("not-an-image"),
+  /** A JPEG/PNG that is truncated or does not decode cleanly. */
+  CORRUPT_IMAGE("corrupt-image"),
+  /** Decodes, but not at the configured height × width. */
+  WRONG_SIZE("wrong-size"),
+  /** Two files give the same image id (file name); all but the first by path are set aside. */
+  DUPLICATE_IMAGE("duplicate-image"),
+  /** A CSV row that does not have the layout's fields. */
+  MALFORMED_ROW("malformed-row"),
+  /** A class id that is not an integer in 1..classes. */
+  CLASS_OUT_OF_RANGE("class-out-of-range"),
+  /** A second row for the same (image, class); the first by line number is kept. */
+  DUPLICATE_MASK("duplicate-mask"),
+  /** A CSV row whose image is not among the ingested images (absent or itself quarantined). */
+  MISSING_IMAGE("missing-image"),
+  RLE_NOT_A_NUMBER("rle-not-a-number"),
+  RLE_ODD_LENGTH("rle-odd-length"),
+  RLE_NON_POSITIVE("rle-non-positive"),
+  RLE_UNSORTED("rle-unsorted"),
+  RLE_OVERLAPPING("rle-overlapping"),
+  RLE_OUT_OF_RANGE("rle-out-of-range");
+
+  private final String code;
+
+  QuarantineReason(String code) {
+    this.code = code;
+  }
+
+  public String code() {
+    return code;
+  }
+}

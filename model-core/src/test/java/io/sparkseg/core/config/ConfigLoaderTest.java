@@ -1,0 +1,117 @@
+package io.sparkseg.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static SparksegConfig load(Map<String, String> overrides, Map<String, String> env) {
+    return ConfigLoader.load(null, overrides, env);
+  }
+
+  private static ConfigValidationException fails(Map<String, String> overrides) {
+    return assertThrows(ConfigValidationException.class, () -> load(overrides, Map.of()));
+  }
+
+  @Test
+  void defaults() {
+    SparksegConfig c = load(Map.of(), Map.of());
+    String work = Path.of("work").toAbsolutePath().toString();
+    assertEquals(work, c.workDir());
+    assertEquals(work + "/demo-data/train_images", c.data().trainImages());
+    assertEquals(work + "/tables", c.tables().dir());
+    assertEquals(TableFormat.DELTA, c.tables().format());
+    assertEquals(5, c.folds().k());
+    assertEquals(6, c.tileGeometry().tileCount());
+    assertEquals("local[*]", c.spark().master());
+    assertEquals("8", c.spark().conf().get("spark.sql.shuffle.partitions"));
+    assertEquals(work + "/tables/images", c.tables().path("images"));
+  }
+
+  @Test
+  void environmentOverridesDefaultsAndDerivedPathsFollow() {
+    SparksegConfig c = load(Map.of(), Map.of("WORK_DIR", "/tmp/w", "RAW_CSV_PATH", "s3a://b/t.csv",
+        "TABLE_FORMAT", "parquet", "NUM_FOLDS", "3"));
+    assertEquals("/tmp/w", c.workDir());
+    assertEquals("/tmp/w/tables", c.tables().dir());
+    assertEquals("/tmp/w/demo-data/train_images", c.data().trainImages());
+    assertEquals("s3a://b/t.csv", c.data().trainCsv(), "URIs are kept as they are");
+    assertEquals(TableFormat.PARQUET, c.tables().format());
+    assertEquals(3, c.folds().k());
+  }
+
+  @Test
+  void commandLineBeatsEnvironmentAndFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("my.conf");
+    Files.writeString(file, "sparkseg { folds.k = 4, data.dir = \"/data/kaggle\" }");
+    Map<String, String> cli = new LinkedHashMap<>();
+    cli.put("folds.k", "7");
+    cli.put("spark.executor.memory", "6g");
+    cli.put("sparkseg.tiles.stride", "128");
+    SparksegConfig c = ConfigLoader.load(file, cli, Map.of("NUM_FOLDS", "3"));
+    assertEquals(7, c.folds().k());
+    assertEquals("/data/kaggle/train.csv", c.data().trainCsv(), "file's data.dir flows into paths");
+    assertEquals("6g", c.spark().conf().get("spark.executor.memory"));
+    assertEquals(128, c.tiles().stride());
+  }
+
+  @Test
+  void wrongTypeNamesKeyExpectationAndValue() {
+    ConfigValidationException e = fails(Map.of("folds.k", "five"));
+    assertEquals(1, e.problems().size(), e.getMessage());
+    String p = e.problems().get(0);
+    assertTrue(p.startsWith("sparkseg.folds.k: expected an integer >= 2 but got 'five'"), p);
+    assertTrue(p.contains("--conf"), "says where the value came from: " + p);
+  }
+
+  @Test
+  void unknownEnumValueListsChoices() {
+    String p = fails(Map.of("tables.format", "orc")).problems().get(0);
+    assertTrue(p.startsWith("sparkseg.tables.format: expected one of delta, parquet but got 'orc'"), p);
+  }
+
+  @Test
+  void outOfRangeAndGeometryProblemsAreAllReported() {
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("folds.k", "1");
+    bad.put("demo.clean-fraction", "1.5");
+    ConfigValidationException e = fails(bad);
+    assertEquals(2, e.problems().size(), e.getMessage());
+    String g = fails(Map.of("tiles.width", "2000")).problems().get(0);
+    assertTrue(g.startsWith("sparkseg.tiles: tile 256x2000 is larger than the image 256x1600"), g);
+  }
+
+  @Test
+  void unknownKeyIsAnErrorWithHint() {
+    String p = fails(Map.of("tiles.widht", "512")).problems().get(0);
+    assertEquals("--conf: unknown key 'sparkseg.tiles.widht'; known keys under sparkseg.tiles: "
+        + "height, stride, width", p);
+  }
+
+  @Test
+  void unknownKeyInFileAndMissingFile(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.conf");
+    Files.writeString(file, "sparkseg.foldz.k = 3\nother = 1\n");
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> ConfigLoader.load(file, Map.of(), Map.of()));
+    assertEquals(2, e.problems().size(), e.getMessage());
+    assertTrue(e.getMessage().contains("unknown key 'sparkseg.foldz.k'"), e.getMessage());
+    assertTrue(e.getMessage().contains("unknown key 'other'"), e.getMessage());
+    ConfigValidationException missing = assertThrows(ConfigValidationException.class,
+        () -> ConfigLoader.load(dir.resolve("nope.conf"), Map.of(), Map.of()));
+    assertTrue(missing.getMessage().contains("file not found"), missing.getMessage());
+  }
+
+  @Test
+  void emptyPathIsRejected() {
+    String p = fails(Map.of("data.train-csv", "")).problems().get(0);
+    assertEquals("sparkseg.data.train-csv: must not be empty", p);
+  }
+}

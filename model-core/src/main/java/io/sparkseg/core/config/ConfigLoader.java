@@ -163,8 +163,7 @@ public final class ConfigLoader {
     SparksegConfig.Tiles tiles = new SparksegConfig.Tiles(r.intAtLeast("tiles.height", 1),
         r.intAtLeast("tiles.width", 1), r.intAtLeast("tiles.stride", 1));
     SparksegConfig.Demo demo = new SparksegConfig.Demo(r.intAtLeast("demo.train-images", 0),
-        r.intAtLeast("demo.test-images", 0), r.intAtLeast("demo.height", 32),
-        r.intAtLeast("demo.width", 32), r.fraction("demo.clean-fraction"),
+        r.intAtLeast("demo.test-images", 0), r.fraction("demo.clean-fraction"),
         r.longValue("demo.seed"));
     SparksegConfig.Spark spark = new SparksegConfig.Spark(r.string("spark.master"),
         r.string("spark.app-name"), r.stringMap("spark.conf"));

@@ -29,14 +29,19 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
   public record Tiles(int height, int width, int stride) {}
 
   /** Generated demo data set. */
-  public record Demo(int trainImages, int testImages, int height, int width,
-      double cleanFraction, long seed) {}
+  public record Demo(int trainImages, int testImages, double cleanFraction, long seed) {}
 
   /** Spark session settings. */
   public record Spark(String master, String appName, Map<String, String> conf) {
     public Spark {
       conf = Map.copyOf(conf);
     }
+  }
+
+  /** The demo data set at the configured image size. */
+  public io.sparkseg.core.demo.DemoDataset demoDataset() {
+    return new io.sparkseg.core.demo.DemoDataset(demo.trainImages(), demo.testImages(),
+        data.imageHeight(), data.imageWidth(), demo.cleanFraction(), demo.seed());
   }
 
   /** Tiling of the configured image size. */

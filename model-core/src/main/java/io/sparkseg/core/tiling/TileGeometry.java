@@ -11,7 +11,7 @@ import java.util.List;
  * x offsets 0, 256, 512, 768, 1024, 1088: six tiles.
  */
 public record TileGeometry(int imageHeight, int imageWidth, int tileHeight, int tileWidth,
-    int stride) {
+    int stride) implements java.io.Serializable {
 
   public TileGeometry {
     if (imageHeight <= 0 || imageWidth <= 0 || tileHeight <= 0 || tileWidth <= 0 || stride <= 0) {

@@ -1,0 +1,84 @@
+package io.sparkseg.jobs;
+
+import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.core.demo.DemoDataGenerator;
+import io.sparkseg.core.demo.DemoDataset;
+import io.sparkseg.jobs.folds.FoldsJob;
+import io.sparkseg.jobs.ingest.IngestJob;
+import io.sparkseg.jobs.io.TableStore;
+import io.sparkseg.jobs.tiles.TileJob;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/** The steps of {@code run}, in order; also used by the tests. */
+public final class Pipeline {
+  private static final String DEMO_MARKER = ".sparkseg-demo";
+
+  private Pipeline() {}
+
+  /** ingest → folds → tile. */
+  public static List<JobReport> etl(SparkSession spark, SparksegConfig cfg, PrintStream out) {
+    List<JobReport> reports = new ArrayList<>();
+    reports.add(IngestJob.run(spark, cfg, out));
+    reports.add(FoldsJob.run(spark, cfg, out));
+    reports.add(TileJob.run(spark, cfg, out));
+    return reports;
+  }
+
+  /**
+   * Writes the demo data set to {@code sparkseg.data.dir} unless the same settings already
+   * produced it there (a marker file records them). Returns true when files were written.
+   */
+  public static boolean generateDemo(SparksegConfig cfg, PrintStream out) {
+    Path root = localPath("sparkseg.data.dir", cfg.data().dir());
+    DemoDataset spec = cfg.demoDataset();
+    Path marker = root.resolve(DEMO_MARKER);
+    try {
+      if (Files.isRegularFile(marker)
+          && Files.readString(marker, StandardCharsets.UTF_8).equals(spec.toString())) {
+        out.println("demo data already at " + root + " (" + spec + ")");
+        return false;
+      }
+      long t0 = System.nanoTime();
+      DemoDataGenerator.Summary s = new DemoDataGenerator(spec).writeKaggleLayout(root);
+      Files.writeString(marker, spec.toString(), StandardCharsets.UTF_8);
+      out.printf("generated demo data at %s: %d train + %d test images of %dx%d, %d train.csv "
+              + "rows (images per class 1..4: %d, %d, %d, %d) in %.1f s%n", root,
+          s.trainImages(), s.testImages(), spec.height(), spec.width(), s.trainCsvRows(),
+          s.trainImagesPerClass()[0], s.trainImagesPerClass()[1], s.trainImagesPerClass()[2],
+          s.trainImagesPerClass()[3], (System.nanoTime() - t0) / 1e9);
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write demo data to " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** A local path from a setting; URIs other than file: are rejected with the setting's name. */
+  static Path localPath(String key, String location) {
+    if (location.startsWith("file:")) {
+      return Path.of(URI.create(location));
+    }
+    if (location.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+      throw new IllegalArgumentException(key + ": demo data is generated on the local disk, not "
+          + location + "; generate it locally and copy it (e.g. hadoop fs -put)");
+    }
+    return Path.of(location);
+  }
+
+  /** Where each table went. */
+  public static void printOutputs(SparksegConfig cfg, PrintStream out) {
+    out.println("outputs (" + cfg.tables().format().sourceName() + "):");
+    for (String t : List.of(TableStore.IMAGES, TableStore.MASKS, TableStore.FOLDS,
+        TableStore.TILES, TableStore.QUARANTINE, TableStore.JOB_RUNS)) {
+      out.printf("   %-11s %s%n", t, cfg.tables().path(t));
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.sparkseg.jobs;
+
+import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.core.config.TableFormat;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Creates (or joins) the application's Spark session from the configuration. A master given by
+ * {@code spark-submit} or a running Databricks session wins over {@code sparkseg.spark.master};
+ * Delta's SQL extension and catalog are added when tables are Delta and nothing else set them.
+ */
+public final class SparkSessions {
+  private SparkSessions() {}
+
+  public static SparkSession create(SparksegConfig cfg) {
+    SparkConf submitted = new SparkConf(); // picks up spark.* system properties from spark-submit
+    SparkSession.Builder b = SparkSession.builder().appName(cfg.spark().appName());
+    if (!submitted.contains("spark.master")) {
+      b.master(cfg.spark().master());
+    }
+    cfg.spark().conf().forEach(b::config);
+    if (cfg.tables().format() == TableFormat.DELTA) {
+      if (!submitted.contains("spark.sql.extensions")
+          && !cfg.spark().conf().containsKey("spark.sql.extensions")) {
+        b.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+      }
+      if (!submitted.contains("spark.sql.catalog.spark_catalog")
+          && !cfg.spark().conf().containsKey("spark.sql.catalog.spark_catalog")) {
+        b.config("spark.sql.catalog.spark_catalog",
+            "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+      }
+    }
+    return b.getOrCreate();
+  }
+}

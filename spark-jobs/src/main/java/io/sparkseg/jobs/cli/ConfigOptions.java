@@ -1,0 +1,41 @@
+package io.sparkseg.jobs.cli;
+
+import io.sparkseg.core.config.ConfigLoader;
+import io.sparkseg.core.config.SparksegConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** Options every command shares: where the configuration comes from. */
+final class ConfigOptions {
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "HOCON file layered over conf/application.conf.")
+  Path configFile;
+
+  @Option(names = "--conf", paramLabel = "KEY=VALUE", mapFallbackValue = "",
+      description = "Override any setting, e.g. --conf folds.k=3 or --conf "
+          + "spark.sql.shuffle.partitions=4 (repeatable; wins over everything else).")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(names = "--work", paramLabel = "DIR",
+      description = "Work folder (sparkseg.work-dir): tables, demo data, reports.")
+  String workDir;
+
+  @Option(names = "--data", paramLabel = "DIR",
+      description = "Kaggle-layout data folder (sparkseg.data.dir): train_images/, "
+          + "test_images/, train.csv, sample_submission.csv.")
+  String dataDir;
+
+  SparksegConfig load() {
+    Map<String, String> all = new LinkedHashMap<>();
+    if (workDir != null) {
+      all.put("sparkseg.work-dir", workDir);
+    }
+    if (dataDir != null) {
+      all.put("sparkseg.data.dir", dataDir);
+    }
+    all.putAll(overrides);
+    return ConfigLoader.load(configFile, all);
+  }
+}

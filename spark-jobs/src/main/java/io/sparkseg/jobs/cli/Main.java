@@ -1,0 +1,115 @@
+package io.sparkseg.jobs.cli;
+
+import io.sparkseg.core.config.ConfigValidationException;
+import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.jobs.Pipeline;
+import io.sparkseg.jobs.folds.FoldsJob;
+import io.sparkseg.jobs.ingest.IngestJob;
+import io.sparkseg.jobs.tiles.TileJob;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The {@code sparkseg} command line: {@code bin/sparkseg <command>} or spark-submit's main. */
+@Command(name = "sparkseg", mixinStandardHelpOptions = true, version = "sparkseg 0.1.0",
+    description = "Image segmentation on Apache Spark: ETL, training and batch scoring.",
+    subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
+        Main.Run.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command");
+  }
+
+  public static void main(String[] args) {
+    int code = commandLine().execute(args);
+    if (code != 0 || System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
+      System.exit(code);
+    }
+  }
+
+  /** The configured picocli command line (exit code 2 for bad usage or config, 1 for failure). */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      PrintWriter err = cmd.getErr();
+      if (e instanceof ConfigValidationException) {
+        err.println("sparkseg " + cmd.getCommandName() + ": " + e.getMessage());
+        return 2;
+      }
+      if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
+        err.println("sparkseg " + cmd.getCommandName() + " failed: " + e.getMessage());
+        return 1;
+      }
+      err.println("sparkseg " + cmd.getCommandName() + " failed:");
+      e.printStackTrace(err);
+      return 1;
+    });
+    return cl;
+  }
+
+  @Command(name = "generate-demo", mixinStandardHelpOptions = true,
+      description = "Write the Severstal-like demo data set (Kaggle layout) to sparkseg.data.dir.")
+  static final class GenerateDemo implements Callable<Integer> {
+    @Mixin
+    ConfigOptions options;
+
+    @Override
+    public Integer call() {
+      Pipeline.generateDemo(options.load(), System.out);
+      return 0;
+    }
+  }
+
+  @Command(name = "ingest", mixinStandardHelpOptions = true,
+      description = "Images and train.csv into the images and masks tables; bad input to quarantine.")
+  static final class Ingest extends SparkCommand {
+    @Override
+    void run(SparkSession spark, SparksegConfig cfg) {
+      IngestJob.run(spark, cfg, System.out);
+    }
+  }
+
+  @Command(name = "folds", mixinStandardHelpOptions = true,
+      description = "Stratified K-fold split of the ingested images into the folds table.")
+  static final class Folds extends SparkCommand {
+    @Override
+    void run(SparkSession spark, SparksegConfig cfg) {
+      FoldsJob.run(spark, cfg, System.out);
+    }
+  }
+
+  @Command(name = "tile", mixinStandardHelpOptions = true,
+      description = "Cut images and masks into tiles, into the tiles table partitioned by fold.")
+  static final class Tile extends SparkCommand {
+    @Override
+    void run(SparkSession spark, SparksegConfig cfg) {
+      TileJob.run(spark, cfg, System.out);
+    }
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = {"The whole pipeline as far as it exists: ingest -> folds -> tile.",
+          "Without --data (and with sparkseg.data.dir left at its default) the demo data set is "
+              + "generated first."})
+  static final class Run extends SparkCommand {
+    @Override
+    void before(SparksegConfig cfg) {
+      if (options.dataDir == null && cfg.data().dir().equals(cfg.workDir() + "/demo-data")) {
+        Pipeline.generateDemo(cfg, System.out);
+      }
+    }
+
+    @Override
+    void run(SparkSession spark, SparksegConfig cfg) {
+      Pipeline.etl(spark, cfg, System.out);
+      Pipeline.printOutputs(cfg, System.out);
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package io.sparkseg.jobs.cli;
+
+import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.jobs.SparkSessions;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Mixin;
+
+/** A command that loads the configuration, runs with a Spark session, and stops it. */
+abstract class SparkCommand implements Callable<Integer> {
+  @Mixin
+  ConfigOptions options;
+
+  @Override
+  public final Integer call() {
+    SparksegConfig cfg = options.load();
+    before(cfg);
+    SparkSession spark = SparkSessions.create(cfg);
+    try {
+      run(spark, cfg);
+    } finally {
+      // A Databricks job shares the cluster's session: never stop it there.
+      if (System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
+        spark.stop();
+      }
+    }
+    return 0;
+  }
+
+  /** Work done before Spark starts (e.g. generating demo data). */
+  void before(SparksegConfig cfg) {}
+
+  abstract void run(SparkSession spark, SparksegConfig cfg);
+}

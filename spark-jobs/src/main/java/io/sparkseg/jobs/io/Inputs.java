@@ -1,0 +1,43 @@
+package io.sparkseg.jobs.io;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/** Fail-fast checks of input locations, through Hadoop's FileSystem (local, s3a://, dbfs:/). */
+public final class Inputs {
+  private Inputs() {}
+
+  /** A clear error naming the setting and the path when {@code location} does not exist. */
+  public static void requireExists(SparkSession spark, String settingKey, String location,
+      boolean directory) {
+    Path p = new Path(location);
+    try {
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        throw new IllegalArgumentException(settingKey + ": " + (directory ? "folder" : "file")
+            + " not found: " + location);
+      }
+      boolean isDir = fs.getFileStatus(p).isDirectory();
+      if (isDir != directory) {
+        throw new IllegalArgumentException(settingKey + ": expected a " + (directory ? "folder"
+            : "file") + " but " + location + " is a " + (isDir ? "folder" : "file"));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(settingKey + ": cannot read " + location + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /** True when {@code location} exists. */
+  public static boolean exists(SparkSession spark, String location) {
+    Path p = new Path(location);
+    try {
+      return p.getFileSystem(spark.sparkContext().hadoopConfiguration()).exists(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + location + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.sparkseg.jobs.io;
+
+import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.core.config.TableFormat;
+import org.apache.spark.sql.DataFrameWriter;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Reads and writes the named tables under {@code sparkseg.tables.dir}, in Delta (default) or
+ * Parquet. Table names are the constants below; nothing else names a table.
+ */
+public final class TableStore {
+  public static final String IMAGES = "images";
+  public static final String MASKS = "masks";
+  public static final String FOLDS = "folds";
+  public static final String TILES = "tiles";
+  public static final String QUARANTINE = "quarantine";
+  public static final String JOB_RUNS = "job_runs";
+
+  private final SparkSession spark;
+  private final TableFormat format;
+  private final SparksegConfig.Tables tables;
+
+  public TableStore(SparkSession spark, SparksegConfig.Tables tables) {
+    this.spark = spark;
+    this.format = tables.format();
+    this.tables = tables;
+  }
+
+  public String path(String table) {
+    return tables.path(table);
+  }
+
+  public TableFormat format() {
+    return format;
+  }
+
+  public Dataset<Row> read(String table) {
+    String p = path(table);
+    if (!Inputs.exists(spark, p)) {
+      throw new IllegalStateException("table '" + table + "' does not exist at " + p
+          + "; run the job that writes it first (see bin/sparkseg --help)");
+    }
+    return spark.read().format(format.sourceName()).load(p);
+  }
+
+  public boolean exists(String table) {
+    return Inputs.exists(spark, path(table));
+  }
+
+  /** Replaces the table's contents (and schema) atomically in Delta. */
+  public void overwrite(String table, Dataset<Row> rows, String... partitionBy) {
+    DataFrameWriter<Row> w = rows.write().format(format.sourceName()).mode(SaveMode.Overwrite);
+    if (format == TableFormat.DELTA) {
+      w = w.option("overwriteSchema", "true");
+    }
+    if (partitionBy.length > 0) {
+      w = w.partitionBy(partitionBy);
+    }
+    w.save(path(table));
+  }
+
+  public void append(String table, Dataset<Row> rows) {
+    rows.write().format(format.sourceName()).mode(SaveMode.Append).save(path(table));
+  }
+}

@@ -31,6 +31,14 @@ public final class SparkSessions {
             "org.apache.spark.sql.delta.catalog.DeltaCatalog");
       }
     }
-    return b.getOrCreate();
+    SparkSession spark = b.getOrCreate();
+    // A session that already existed (Databricks, tests) ignores spark.hadoop.* from the
+    // builder; RDD reads and our own FileSystem checks use this configuration, so set it here.
+    cfg.spark().conf().forEach((k, v) -> {
+      if (k.startsWith("spark.hadoop.")) {
+        spark.sparkContext().hadoopConfiguration().set(k.substring("spark.hadoop.".length()), v);
+      }
+    });
+    return spark;
   }
 }

@@ -1,0 +1,78 @@
+package io.sparkseg.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class MainTest {
+  private record Result(int code, String out, String err) {}
+
+  private static Result run(String... args) {
+    CommandLine cl = Main.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void helpListsEveryCommand() {
+    Result r = run("--help");
+    assertEquals(0, r.code());
+    for (String c : new String[] {"generate-demo", "ingest", "folds", "tile", "run"}) {
+      assertTrue(r.out().contains(c), r.out());
+    }
+    Result sub = run("ingest", "--help");
+    assertEquals(0, sub.code());
+    assertTrue(sub.out().contains("--conf=KEY=VALUE"), sub.out());
+  }
+
+  @Test
+  void unknownCommandAndNoCommandAreUsageErrors() {
+    assertEquals(2, run("train-everything").code());
+    Result none = run();
+    assertEquals(2, none.code());
+    assertTrue(none.err().contains("name a command"), none.err());
+  }
+
+  @Test
+  void badConfigurationExitsWithTwoAndNamesTheKey() {
+    Result r = run("ingest", "--conf", "folds.k=five", "--conf", "tables.format=orc");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("sparkseg.folds.k: expected an integer >= 2 but got 'five'"),
+        r.err());
+    assertTrue(r.err().contains("sparkseg.tables.format: expected one of delta, parquet"), r.err());
+  }
+
+  @Test
+  void generateDemoWritesTheKaggleLayout(@TempDir Path work) throws Exception {
+    Result r = run("generate-demo", "--work", work.toString(), "--conf", "demo.train-images=3",
+        "--conf", "demo.test-images=1", "--conf", "data.image-height=64",
+        "--conf", "data.image-width=400", "--conf", "tiles.width=128", "--conf", "tiles.stride=64");
+    assertEquals(0, r.code(), r.err());
+    Path data = work.resolve("demo-data");
+    assertTrue(Files.isRegularFile(data.resolve("train.csv")));
+    assertTrue(Files.isRegularFile(data.resolve("sample_submission.csv")));
+    try (var s = Files.list(data.resolve("train_images"))) {
+      assertEquals(3, s.count());
+    }
+  }
+
+  @Test
+  void missingInputFailsWithTheSettingAndPath(@TempDir Path work) {
+    Result r = run("ingest", "--work", work.toString(), "--data", work.resolve("nope").toString(),
+        "--conf", "sparkseg.spark.master=local[1]", "--conf", "spark.ui.enabled=false");
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("sparkseg.data.train-images: folder not found: "
+        + work.resolve("nope").resolve("train_images")), r.err());
+  }
+}

@@ -36,15 +36,21 @@ final class ExternalProcess implements AutoCloseable {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("@" + repoRoot().resolve("conf/jvm.options"));
     cmd.addAll(command);
+    return command(name, logDir, env, cmd);
+  }
+
+  /** Starts any command (a script, say). */
+  static ExternalProcess command(String name, Path logDir, Map<String, String> env,
+      List<String> command) {
     try {
       Files.createDirectories(logDir);
       Path log = logDir.resolve(name + ".log");
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+      ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(log.toFile());
       pb.environment().putAll(env);
       return new ExternalProcess(name, pb.start(), log);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot start " + name + ": " + cmd, e);
+      throw new UncheckedIOException("cannot start " + name + ": " + command, e);
     }
   }
 

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The application jar on a real multi-process Spark standalone cluster: a Master and two
- * Workers started from the dependency jars (SPARK_HOME/jars), {@code run} submitted with
+ * Workers started from the dependency jars (SPARK_HOME/jars), {@code run} submitted through
+ * {@code submit/sparkseg-submit} and SPARK_HOME/bin/spark-submit, which runs
  * {@code org.apache.spark.deploy.SparkSubmit}; then the tables are checked and every process
  * this test started is stopped.
  */
@@ -66,25 +67,39 @@ class StandaloneClusterIT {
       master.await("two alive workers", Duration.ofSeconds(90),
           () -> aliveWorkers(masterUi) == 2);
 
+      // SPARK_HOME/bin/spark-submit, as a Spark distribution has it: SparkSubmit on the jars.
+      Path bin = Files.createDirectories(tmp.resolve("spark-home-bin"));
+      Path sparkSubmit = bin.resolve("spark-submit");
+      Files.writeString(sparkSubmit, "#!/usr/bin/env bash\nexec '"
+          + Path.of(System.getProperty("java.home"), "bin", "java") + "' @'"
+          + ExternalProcess.repoRoot().resolve("conf/jvm.options") + "' -Xmx1g -cp '"
+          + classpath + "' org.apache.spark.deploy.SparkSubmit \"$@\"\n");
+      assertTrue(sparkSubmit.toFile().setExecutable(true));
+      Path submitHome = Files.createDirectories(tmp.resolve("submit-spark-home"));
+      Files.createSymbolicLink(submitHome.resolve("jars"), sparkHome.resolve("jars"));
+      Files.createSymbolicLink(submitHome.resolve("bin"), bin);
+
       Path work = tmp.resolve("work");
-      List<String> submit = new ArrayList<>(List.of("-Xmx1g", "-cp", classpath,
-          "org.apache.spark.deploy.SparkSubmit",
+      List<String> submit = new ArrayList<>(List.of(
+          ExternalProcess.repoRoot().resolve("submit/sparkseg-submit").toString(),
           "--master", masterUrl, "--deploy-mode", "client",
-          "--class", "io.sparkseg.jobs.cli.Main",
           "--conf", "spark.executor.memory=900m",
           "--conf", "spark.executor.cores=1",
           "--conf", "spark.cores.max=2",
           "--conf", "spark.driver.host=127.0.0.1",
           "--conf", "spark.ui.enabled=false",
-          appJar.toString(),
-          "run", "--work", work.toString()));
+          "--", "run", "--work", work.toString()));
       for (String[] kv : new String[][] {{"demo.train-images", "12"}, {"demo.test-images", "1"},
           {"data.image-height", "128"}, {"data.image-width", "800"}, {"tiles.width", "256"},
           {"tiles.stride", "128"}, {"folds.k", "3"}, {"spark.sql.shuffle.partitions", "4"}}) {
         submit.add("--conf");
         submit.add(kv[0] + "=" + kv[1]);
       }
-      try (ExternalProcess app = ExternalProcess.java("spark-submit", logs, env, submit)) {
+      Map<String, String> submitEnv = Map.of("SPARK_HOME", submitHome.toString(),
+          "SPARKSEG_APP_JAR", appJar.toString(), "SPARKSEG_PACKAGES", "",
+          "SPARK_LOCAL_IP", "127.0.0.1");
+      try (ExternalProcess app = ExternalProcess.command("sparkseg-submit", logs, submitEnv,
+          submit)) {
         int code = app.waitFor(Duration.ofMinutes(8));
         assertEquals(0, code, "spark-submit failed:\n" + app.tail());
         String out = app.output();

@@ -1,0 +1,47 @@
+package io.sparkseg.core.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.training.ParameterStore;
+
+/** Small building blocks and shape arithmetic shared by encoders and decoders. */
+final class Layers {
+  private Layers() {}
+
+  /** A k×k convolution with "same"-style padding k/2, as torchvision and smp build them. */
+  static Conv2d conv(int outChannels, int kernel, int stride, boolean bias) {
+    return Conv2d.builder()
+        .setKernelShape(new Shape(kernel, kernel))
+        .optStride(new Shape(stride, stride))
+        .optPadding(new Shape(kernel / 2, kernel / 2))
+        .setFilters(outChannels)
+        .optBias(bias)
+        .build();
+  }
+
+  /** BatchNorm with PyTorch's defaults (eps 1e-5, momentum 0.1 in PyTorch's sense). */
+  static BatchNorm bn() {
+    return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+  }
+
+  static NDArray run(Block block, ParameterStore ps, NDArray x, boolean training) {
+    return block.forward(ps, new NDList(x), training).singletonOrThrow();
+  }
+
+  /** Initializes {@code block} for {@code input} and returns its output shape. */
+  static Shape init(Block block, ai.djl.ndarray.NDManager manager, ai.djl.ndarray.types.DataType type,
+      Shape input) {
+    block.initialize(manager, type, input);
+    return block.getOutputShapes(new Shape[] {input})[0];
+  }
+
+  /** NCHW shape with {@code channels} and spatial size divided by {@code stride} (ceil). */
+  static Shape strided(Shape in, long channels, int stride) {
+    return new Shape(in.get(0), channels, (in.get(2) + stride - 1) / stride,
+        (in.get(3) + stride - 1) / stride);
+  }
+}

@@ -21,6 +21,23 @@ public record Image8(int height, int width, int channels, byte[] data) {
     }
   }
 
+  /** Equal when size, channels and every pixel are equal. */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Image8 i && i.height == height && i.width == width
+        && i.channels == channels && java.util.Arrays.equals(i.data, data);
+  }
+
+  @Override
+  public int hashCode() {
+    return (31 * (31 * height + width) + channels) * 31 + java.util.Arrays.hashCode(data);
+  }
+
+  @Override
+  public String toString() {
+    return "Image8[" + height + "x" + width + "x" + channels + "]";
+  }
+
   /** Unsigned value of pixel (row, col), channel c. */
   public int get(int row, int col, int c) {
     return data[(row * width + col) * channels + c] & 0xFF;

@@ -1,0 +1,58 @@
+package io.sparkseg.core.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkseg.core.mask.BinaryMask;
+import org.junit.jupiter.api.Test;
+
+class SegmentationMetricsTest {
+  /** A 2x4 mask from a string of 0/1, row by row. */
+  private static BinaryMask mask(String bits) {
+    BinaryMask m = new BinaryMask(2, 4);
+    for (int i = 0; i < 8; i++) {
+      m.set(i / 4, i % 4, bits.charAt(i) == '1');
+    }
+    return m;
+  }
+
+  @Test
+  void handComputedValues() {
+    SegmentationMetrics m = new SegmentationMetrics(2);
+    // image A, class 1: truth 4 pixels, prediction 3 of them + 1 wrong: tp 3, fp 1, fn 1, tn 3
+    m.add(0, mask("11100100"), mask("11110000"));
+    // image B, class 1: both empty -> Dice 1, IoU 1
+    m.add(0, mask("00000000"), mask("00000000"));
+    // image A, class 2: predicted 2 pixels, truth empty -> Dice 0
+    m.add(1, mask("00000011"), mask("00000000"));
+    // image B, class 2: missed 1 pixel -> Dice 0
+    m.add(1, mask("00000000"), mask("10000000"));
+
+    assertEquals((2.0 * 3 / (6 + 1 + 1) + 1.0) / 2, m.dice(0), 1e-12); // (0.75 + 1) / 2
+    assertEquals((3.0 / 5 + 1.0) / 2, m.iou(0), 1e-12);
+    assertEquals(0.75, m.precision(0), 1e-12);
+    assertEquals(0.75, m.recall(0), 1e-12);
+    assertEquals(0.75, m.f1(0), 1e-12);
+    assertEquals(14.0 / 16, m.pixelAccuracy(0), 1e-12);
+    assertEquals(1.0, m.presenceAccuracy(0), 1e-12);
+    assertEquals(0.0, m.dice(1), 1e-12);
+    assertEquals(0.0, m.presenceAccuracy(1), 1e-12);
+    assertEquals(0.0, m.presenceF1(1), 1e-12);
+    assertEquals((0.875 + 0.0) / 2, m.meanDice(), 1e-12);
+    assertEquals(0.4375, m.asMap().get("dice.mean"), 1e-12);
+    assertTrue(Double.isNaN(new SegmentationMetrics(1).dice(0)));
+  }
+
+  @Test
+  void mergeEqualsAddingEverythingToOne() {
+    SegmentationMetrics all = new SegmentationMetrics(1);
+    SegmentationMetrics a = new SegmentationMetrics(1);
+    SegmentationMetrics b = new SegmentationMetrics(1);
+    all.add(0, mask("11000000"), mask("10000000"));
+    all.add(0, mask("00000000"), mask("00110000"));
+    a.add(0, mask("11000000"), mask("10000000"));
+    b.add(0, mask("00000000"), mask("00110000"));
+    a.merge(b);
+    assertEquals(all.asMap(), a.asMap());
+  }
+}

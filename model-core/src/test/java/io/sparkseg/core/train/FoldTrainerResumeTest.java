@@ -1,0 +1,112 @@
+package io.sparkseg.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import io.sparkseg.core.nn.Engines;
+import io.sparkseg.core.nn.ModelCard;
+import io.sparkseg.core.nn.ModelIo;
+import io.sparkseg.core.nn.ModelSpec;
+import io.sparkseg.core.nn.SafeTensors;
+import io.sparkseg.core.nn.SegmentationModel;
+import io.sparkseg.core.nn.SegmentationPredictor;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checkpoints, resume, early stopping and the saved model, on a tiny problem. */
+class FoldTrainerResumeTest {
+  private static final List<TrainingSample> TRAIN = TrainingData.samples("train", 24, 64, 128, 5);
+  private static final List<TrainingSample> VAL = TrainingData.samples("test", 8, 64, 128, 5);
+  private static final ModelSpec SPEC = new ModelSpec(ModelSpec.Architecture.UNET, "resnet18",
+      new int[] {32, 16, 16, 8, 8}, 4, ModelSpec.Activation.SIGMOID);
+  private static final TrainOptions FOUR_EPOCHS = TrainOptions.builder().epochs(4).batchSize(8)
+      .lr(1e-3f).warmupEpochs(1).cosineT0(4).earlyStopPatience(0).seed(11).build();
+
+  private static FoldTrainer.Result train(TrainOptions o, Path dir, PrintStream log,
+      Map<String, float[][]> oof) throws Exception {
+    return new FoldTrainer(SPEC, o, new LocalCheckpointStore(dir), Device.cpu(), log)
+        .fit(SampleSource.of(TRAIN, true, 11), SampleSource.of(VAL, false, 0),
+            oof == null ? (id, p) -> { } : oof::put);
+  }
+
+  @Test
+  void resumedRunContinuesExactlyWhereItStopped(@TempDir Path a, @TempDir Path b)
+      throws Exception {
+    FoldTrainer.Result straight = train(FOUR_EPOCHS, a, System.out, null);
+
+    FoldTrainer.Result firstTwo = train(FOUR_EPOCHS.toBuilder().epochs(2).cosineT0(4).build(), b,
+        System.out, null);
+    assertEquals(2, firstTwo.epochsRun());
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    FoldTrainer.Result resumed = train(FOUR_EPOCHS, b,
+        new PrintStream(log, true, StandardCharsets.UTF_8), null);
+    String printed = log.toString(StandardCharsets.UTF_8);
+    System.out.print(printed);
+
+    assertEquals(2, resumed.resumedFromEpoch());
+    assertEquals(4, resumed.epochsRun());
+    assertTrue(printed.contains("resumed from " + b.resolve("checkpoint-0002.safetensors")
+        + " at epoch 2"), printed);
+    assertEquals(List.of(1, 2, 3, 4), resumed.history().stream().map(EpochRecord::epoch).toList());
+    for (int e = 0; e < 4; e++) {
+      assertEquals(straight.history().get(e).trainLoss(), resumed.history().get(e).trainLoss(),
+          1e-4, "epoch " + (e + 1) + ": weights, optimizer state, schedule and data order restored");
+      assertEquals(straight.history().get(e).lr(), resumed.history().get(e).lr(), 1e-12);
+    }
+    // the newest two checkpoints are kept, with the optimizer's step count
+    assertEquals(List.of("checkpoint-0003.safetensors", "checkpoint-0004.safetensors"),
+        Files.list(b).map(p -> p.getFileName().toString())
+            .filter(n -> n.startsWith("checkpoint-")).sorted().toList());
+    try (InputStream in = Files.newInputStream(b.resolve("checkpoint-0004.safetensors"))) {
+      SafeTensors ckpt = SafeTensors.read(in, "checkpoint");
+      assertTrue(ckpt.metadata().get("sparkseg.trainer_state").contains("\"optimizerSteps\":12"),
+          "3 steps an epoch x 4 epochs");
+      assertTrue(ckpt.entries().containsKey("optimizer.second.encoder.conv1.weight"));
+    }
+    List<String> csv = Files.readAllLines(b.resolve("history.csv"));
+    assertEquals(5, csv.size());
+    assertTrue(csv.get(0).startsWith("epoch,lr,train_loss,val_loss"), csv.get(0));
+  }
+
+  @Test
+  void earlyStoppingAndTheSavedModelReloadsExactly(@TempDir Path dir) throws Exception {
+    Map<String, float[][]> oof = new HashMap<>();
+    // threshold 1.0: no probability is above it, every mask is empty, the Dice cannot improve
+    TrainOptions stuck = FOUR_EPOCHS.toBuilder().threshold(1.0f).earlyStopPatience(1).build();
+    FoldTrainer.Result r = train(stuck, dir, System.out, oof);
+    assertTrue(r.stoppedEarly());
+    assertEquals(2, r.epochsRun(), "no better Dice at epoch 2: stop");
+    assertEquals(1, r.bestEpoch());
+
+    ModelCard card;
+    try (InputStream in = Files.newInputStream(dir.resolve("best.json"))) {
+      card = ModelIo.readCard(in);
+    }
+    assertEquals(SPEC, card.spec());
+    assertArrayEquals(new float[] {1f, 1f, 1f, 1f}, card.thresholds());
+    assertFalse(card.metrics().isEmpty());
+    try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu());
+        InputStream in = Files.newInputStream(dir.resolve("best.safetensors"))) {
+      SegmentationModel model = ModelIo.load(card, SafeTensors.read(in, "best"), m, "best");
+      float[][] again = new SegmentationPredictor(model, m, Normalization.IMAGENET, 4, false)
+          .predict(List.of(VAL.get(3).image())).get(0);
+      float[][] fromTraining = oof.get(VAL.get(3).id());
+      for (int c = 0; c < 4; c++) {
+        assertArrayEquals(fromTraining[c], again[c], 1e-5f, "class " + (c + 1));
+      }
+    }
+  }
+}

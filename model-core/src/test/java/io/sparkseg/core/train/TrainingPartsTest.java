@@ -1,0 +1,181 @@
+package io.sparkseg.core.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.ConstantInitializer;
+import io.sparkseg.core.image.Image8;
+import io.sparkseg.core.mask.BinaryMask;
+import io.sparkseg.core.nn.Engines;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Losses, optimizers, schedules and augmentation against hand-computed values. */
+class TrainingPartsTest {
+  private static NDManager m;
+
+  @BeforeAll
+  static void engine() {
+    m = Engines.pytorch().newBaseManager(Device.cpu());
+  }
+
+  @AfterAll
+  static void close() {
+    m.close();
+  }
+
+  private static double bce(double x, double y, double pw) {
+    double p = 1 / (1 + Math.exp(-x));
+    return -(pw * y * Math.log(p) + (1 - y) * Math.log(1 - p));
+  }
+
+  @Test
+  void bceMatchesTheDefinitionAndStaysFiniteForLargeLogits() {
+    float[] x = {0f, 2f, -3f, 0.5f};
+    float[] y = {1f, 0f, 1f, 0f};
+    NDArray lx = m.create(x, new Shape(1, 4, 1, 1));
+    NDArray ly = m.create(y, new Shape(1, 4, 1, 1));
+    double want = 0;
+    double wantPw = 0;
+    float[] pw = {2f, 2f, 1f, 1.5f};
+    for (int i = 0; i < 4; i++) {
+      want += bce(x[i], y[i], 1) / 4;
+      wantPw += bce(x[i], y[i], pw[i]) / 4;
+    }
+    assertEquals(want, SegLoss.bce(lx, ly, null).getFloat(), 1e-5);
+    assertEquals(wantPw, SegLoss.bce(lx, ly, pw).getFloat(), 1e-5);
+    NDArray big = m.create(new float[] {100f, -100f}, new Shape(1, 2, 1, 1));
+    NDArray t = m.create(new float[] {0f, 1f}, new Shape(1, 2, 1, 1));
+    assertEquals(100f, SegLoss.bce(big, t, null).getFloat(), 1e-3, "no log(0), no inf");
+  }
+
+  @Test
+  void diceComboAndNames() {
+    // class 0: p = [1, .5], y = [1, 1] -> dice = 2*1.5/(1.5+2) ; class 1 has no positives: ignored
+    NDArray p = m.create(new float[] {1f, 0.5f, 0.3f, 0.2f}, new Shape(1, 2, 1, 2));
+    NDArray y = m.create(new float[] {1f, 1f, 0f, 0f}, new Shape(1, 2, 1, 2));
+    assertEquals((1 - 3.0 / 3.5) / 2, SegLoss.dice(p, y).getFloat(), 1e-6);
+    NDArray logits = m.create(new float[] {1f, -1f, 0.2f, 3f}, new Shape(1, 2, 1, 2));
+    float combo = SegLoss.of("combo", null).compute(logits, y).getFloat();
+    float both = 0.5f * SegLoss.bce(logits, y, null).getFloat()
+        + 0.5f * SegLoss.dice(logits.getNDArrayInternal().sigmoid(), y).getFloat();
+    assertEquals(both, combo, 1e-6);
+    assertThrows(IllegalArgumentException.class, () -> SegLoss.of("focal", null));
+    NDArray oneHot = m.create(new float[] {1f, 0f, 0f, 1f}, new Shape(1, 2, 1, 2));
+    double ce = (-Math.log(Math.exp(1) / (Math.exp(1) + Math.exp(0.2)))
+        - Math.log(Math.exp(3) / (Math.exp(-1) + Math.exp(3)))) / 2;
+    assertEquals(ce, SegLoss.crossEntropy(logits, oneHot).getFloat(), 1e-5);
+  }
+
+  private static Parameter param(float value, float grad) {
+    Parameter p = Parameter.builder().setName("w").optShape(new Shape(2))
+        .optInitializer(new ConstantInitializer(value)).build();
+    p.initialize(m, ai.djl.ndarray.types.DataType.FLOAT32);
+    p.getArray().setRequiresGradient(true);
+    // give it a gradient: d/dw (grad * sum(w)) = grad
+    try (ai.djl.training.GradientCollector gc =
+        ai.djl.engine.Engine.getEngine(Engines.PYTORCH).newGradientCollector()) {
+      gc.backward(p.getArray().sum().mul(grad));
+    }
+    return p;
+  }
+
+  @Test
+  void optimizerStepsByHand() {
+    try (NDScope scope = new NDScope()) {
+      scope.suppressNotUsedWarning();
+      Parameter sgd = param(1f, 0.5f);
+      new Optimizer(Optimizer.Kind.SGD, 0f, 0f).step(Map.of("w", sgd), 0.1f);
+      assertArrayEquals(new float[] {0.95f, 0.95f}, sgd.getArray().toFloatArray(), 1e-6f);
+      assertEquals(0f, sgd.getArray().getGradient().abs().sum().getFloat(), "gradient cleared");
+
+      // Adam's first bias-corrected step moves by lr * sign(g)
+      Parameter adam = param(1f, -3f);
+      new Optimizer(Optimizer.Kind.ADAM, 0f, 0f).step(Map.of("w", adam), 0.01f);
+      assertArrayEquals(new float[] {1.01f, 1.01f}, adam.getArray().toFloatArray(), 1e-5f);
+
+      // AdamW: decoupled decay shrinks w by lr*wd before the Adam step
+      Parameter adamw = param(2f, 1f);
+      Optimizer o = new Optimizer(Optimizer.Kind.ADAMW, 0.1f, 0f);
+      o.step(Map.of("w", adamw), 0.01f);
+      assertArrayEquals(new float[] {2f * (1 - 0.001f) - 0.01f, 2f * (1 - 0.001f) - 0.01f},
+          adamw.getArray().toFloatArray(), 1e-5f);
+      assertEquals(1, o.steps());
+      assertEquals(2, o.state().size(), "first and second moments");
+    }
+  }
+
+  @Test
+  void schedules() {
+    LrSchedule cos = new LrSchedule(LrSchedule.Kind.COSINE, 1f, 0f, 12, 0, 4, 2, 1, 0.5f, 1);
+    assertEquals(1f, cos.lr(0), 1e-6);
+    assertEquals(0.5f, cos.lr(2), 1e-6);
+    assertEquals(1f, cos.lr(4), 1e-6, "warm restart after t0 = 4 epochs");
+    assertEquals(0.5f, cos.lr(8), 1e-6, "second period is 8 epochs long");
+    LrSchedule warm = new LrSchedule(LrSchedule.Kind.CONSTANT, 1f, 0f, 10, 3, 1, 1, 1, 0.5f, 1);
+    assertEquals(0.25f, warm.lr(0), 1e-6);
+    assertEquals(0.75f, warm.lr(2), 1e-6);
+    assertEquals(1f, warm.lr(3), 1e-6);
+    LrSchedule poly = new LrSchedule(LrSchedule.Kind.POLY, 1f, 0f, 10, 0, 1, 1, 1, 0.5f, 1);
+    assertEquals(0.5f, poly.lr(5), 1e-6);
+    LrSchedule plateau = new LrSchedule(LrSchedule.Kind.PLATEAU, 1f, 0.1f, 10, 0, 1, 1, 1, 0.5f,
+        1);
+    plateau.observe(0.5);
+    plateau.observe(0.5);
+    assertEquals(1f, plateau.lr(3), "one bad epoch is within patience");
+    plateau.observe(0.4);
+    assertEquals(0.5f, plateau.lr(4));
+    LrSchedule copy = new LrSchedule(LrSchedule.Kind.PLATEAU, 1f, 0.1f, 10, 0, 1, 1, 1, 0.5f, 1);
+    copy.restore(plateau.state());
+    assertEquals(0.5f, copy.lr(5));
+  }
+
+  @Test
+  void flipsKeepEveryMaskPixelOnItsImagePixel() {
+    Random rnd = new Random(1);
+    int h = 9;
+    int w = 13;
+    BinaryMask mask = new BinaryMask(h, w);
+    byte[] px = new byte[h * w * 3];
+    for (int r = 0; r < h; r++) {
+      for (int c = 0; c < w; c++) {
+        boolean on = rnd.nextBoolean();
+        mask.set(r, c, on);
+        byte v = (byte) (on ? 255 : rnd.nextInt(200));
+        px[(r * w + c) * 3] = v;
+        px[(r * w + c) * 3 + 1] = (byte) (r * 16 + c);
+        px[(r * w + c) * 3 + 2] = v;
+      }
+    }
+    TrainingSample s = new TrainingSample("s", new Image8(h, w, 3, px), new BinaryMask[] {mask});
+    Augmenter aug = new Augmenter(0.5, 0.5);
+    int changed = 0;
+    for (int i = 0; i < 16; i++) {
+      TrainingSample t = aug.apply(s, 3, 0, i);
+      changed += t == s ? 0 : 1;
+      for (int r = 0; r < h; r++) {
+        for (int c = 0; c < w; c++) {
+          assertEquals(t.masks()[0].get(r, c), t.image().get(r, c, 0) == 255,
+              "sample " + i + " pixel " + r + "," + c);
+        }
+      }
+      assertEquals(t.image().data().length, px.length);
+    }
+    assertTrue(changed > 8, "most samples are flipped at p=0.5 per axis");
+    assertEquals(aug.apply(s, 3, 2, 5).image(), aug.apply(s, 3, 2, 5).image(),
+        "same seed, epoch and index: same result");
+    assertNotEquals(0, changed);
+  }
+}

@@ -1,0 +1,111 @@
+package io.sparkseg.core.infer;
+
+import io.sparkseg.core.mask.BinaryMask;
+import java.util.List;
+
+/**
+ * Turning probability planes into masks: per-class threshold and minimum component area
+ * (8-connected components smaller than the area are dropped), the adaptive threshold scan, and
+ * ensemble averaging. Planes are row-major {@code float[h*w]}.
+ */
+public final class PostProcessing {
+  private PostProcessing() {}
+
+  /** Mean of equally weighted probability maps ({@code maps.get(model)[class][pixel]}). */
+  public static float[][] average(List<float[][]> maps) {
+    if (maps.isEmpty()) {
+      throw new IllegalArgumentException("nothing to average");
+    }
+    float[][] first = maps.get(0);
+    float[][] out = new float[first.length][first[0].length];
+    for (float[][] m : maps) {
+      if (m.length != first.length || m[0].length != first[0].length) {
+        throw new IllegalArgumentException("probability maps differ in shape");
+      }
+      for (int c = 0; c < m.length; c++) {
+        for (int i = 0; i < m[c].length; i++) {
+          out[c][i] += m[c][i];
+        }
+      }
+    }
+    for (float[] plane : out) {
+      for (int i = 0; i < plane.length; i++) {
+        plane[i] /= maps.size();
+      }
+    }
+    return out;
+  }
+
+  /** Pixels above {@code threshold}, keeping only 8-connected components of >= minArea pixels. */
+  public static BinaryMask mask(float[] plane, int h, int w, float threshold, int minArea) {
+    byte[] on = new byte[plane.length];
+    for (int i = 0; i < plane.length; i++) {
+      on[i] = (byte) (plane[i] > threshold ? 1 : 0);
+    }
+    if (minArea > 1) {
+      removeSmallComponents(on, h, w, minArea);
+    }
+    return BinaryMask.wrap(h, w, on);
+  }
+
+  /**
+   * The adaptive threshold scan: try each threshold in order (e.g. 0.5, 0.3, 0.15) and return
+   * the first mask whose kept area reaches {@code minArea}; if none does, the empty mask (a safe
+   * negative).
+   */
+  public static BinaryMask adaptive(float[] plane, int h, int w, float[] thresholds, int minArea) {
+    for (float t : thresholds) {
+      BinaryMask m = mask(plane, h, w, t, minArea);
+      if (m.count() >= Math.max(1, minArea)) {
+        return m;
+      }
+    }
+    return new BinaryMask(h, w);
+  }
+
+  /** Clears 8-connected components with fewer than {@code minArea} pixels, in place. */
+  static void removeSmallComponents(byte[] on, int h, int w, int minArea) {
+    int[] label = new int[on.length];
+    int[] stack = new int[on.length];
+    int[] members = new int[on.length];
+    int next = 0;
+    for (int start = 0; start < on.length; start++) {
+      if (on[start] == 0 || label[start] != 0) {
+        continue;
+      }
+      next++;
+      int top = 0;
+      int size = 0;
+      stack[top++] = start;
+      label[start] = next;
+      while (top > 0) {
+        int p = stack[--top];
+        members[size++] = p;
+        int r = p / w;
+        int c = p % w;
+        for (int dr = -1; dr <= 1; dr++) {
+          int rr = r + dr;
+          if (rr < 0 || rr >= h) {
+            continue;
+          }
+          for (int dc = -1; dc <= 1; dc++) {
+            int cc = c + dc;
+            if (cc < 0 || cc >= w || (dr == 0 && dc == 0)) {
+              continue;
+            }
+            int q = rr * w + cc;
+            if (on[q] != 0 && label[q] == 0) {
+              label[q] = next;
+              stack[top++] = q;
+            }
+          }
+        }
+      }
+      if (size < minArea) {
+        for (int i = 0; i < size; i++) {
+          on[members[i]] = 0;
+        }
+      }
+    }
+  }
+}

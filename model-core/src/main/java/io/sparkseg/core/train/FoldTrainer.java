@@ -65,7 +65,7 @@ public final class FoldTrainer {
   private final CheckpointStore store;
   private final Device device;
   private final PrintStream log;
-  private Augmenter augmenter = new Augmenter(0.5, 0.5);
+  private Augmenter augmenter = Augmenter.flips(0.5);
   private SafeTensors encoderWeights;
   private String dataVersion = "";
   private String gitCommit = "";
@@ -79,7 +79,7 @@ public final class FoldTrainer {
     this.log = log;
   }
 
-  /** Training augmentation (default: random horizontal and vertical flips). */
+  /** Training augmentation (default: {@link Augmenter#flips} at 0.5). */
   public FoldTrainer augmenter(Augmenter a) {
     this.augmenter = a;
     return this;

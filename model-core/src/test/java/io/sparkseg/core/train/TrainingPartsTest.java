@@ -160,7 +160,7 @@ class TrainingPartsTest {
       }
     }
     TrainingSample s = new TrainingSample("s", new Image8(h, w, 3, px), new BinaryMask[] {mask});
-    Augmenter aug = new Augmenter(0.5, 0.5);
+    Augmenter aug = Augmenter.flips(0.5);
     int changed = 0;
     for (int i = 0; i < 16; i++) {
       TrainingSample t = aug.apply(s, 3, 0, i);

@@ -1,6 +1,7 @@
 package io.sparkseg.core.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -27,6 +28,40 @@ final class Blocks {
     return x.getNDArrayInternal().interpolation(new long[] {h, w}, 1, false);
   }
 
+  /**
+   * Adaptive average pooling to {@code size × size} bins (PyTorch's bin edges: floor(i·n/s) to
+   * ceil((i+1)·n/s)), which DJL lacks; differentiable (slices and means).
+   */
+  static NDArray adaptiveAvgPool(NDArray x, int size) {
+    long h = x.getShape().get(2);
+    long w = x.getShape().get(3);
+    NDList rows = new NDList();
+    for (int i = 0; i < size; i++) {
+      long r0 = i * h / size;
+      long r1 = ((i + 1) * h + size - 1) / size;
+      NDList cols = new NDList();
+      for (int j = 0; j < size; j++) {
+        long c0 = j * w / size;
+        long c1 = ((j + 1) * w + size - 1) / size;
+        cols.add(x.get(new ai.djl.ndarray.index.NDIndex(":, :, {}:{}, {}:{}", r0, r1, c0, c1))
+            .mean(new int[] {3}, true).mean(new int[] {2}, true));
+      }
+      rows.add(NDArrays.concat(cols, 3));
+    }
+    return NDArrays.concat(rows, 2);
+  }
+
+  /** Dropout2d: whole channels zeroed with probability p while training, the rest scaled. */
+  static NDArray channelDropout(NDArray x, float p, boolean training) {
+    if (!training || p <= 0) {
+      return x;
+    }
+    Shape s = x.getShape();
+    NDArray keep = x.getManager().randomUniform(0f, 1f, new Shape(s.get(0), s.get(1), 1, 1))
+        .gt(p).toType(x.getDataType(), false);
+    return x.mul(keep).div(1 - p);
+  }
+
   /** smp's Conv2dReLU: "0" conv (no bias), "1" BatchNorm, then ReLU. */
   static final class ConvBnRelu extends AbstractBlock {
     private final Conv2d conv;
@@ -35,23 +70,31 @@ final class Blocks {
     private final int stride;
 
     ConvBnRelu(int out, int kernel, int stride) {
+      this(out, kernel, stride, true);
+    }
+
+    /** Without BatchNorm the convolution has a bias (smp's use_batchnorm=False). */
+    ConvBnRelu(int out, int kernel, int stride, boolean batchNorm) {
       this.out = out;
       this.stride = stride;
-      conv = addChildBlock("0", Layers.conv(out, kernel, stride, false));
-      bn = addChildBlock("1", Layers.bn());
+      conv = addChildBlock("0", Layers.conv(out, kernel, stride, !batchNorm));
+      bn = batchNorm ? addChildBlock("1", Layers.bn()) : null;
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
         PairList<String, Object> params) {
       NDArray x = Layers.run(conv, ps, inputs.singletonOrThrow(), training);
-      return new NDList(Activation.relu(Layers.run(bn, ps, x, training)));
+      return new NDList(Activation.relu(bn == null ? x : Layers.run(bn, ps, x, training)));
     }
 
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType,
         Shape... inputShapes) {
-      Layers.init(bn, manager, dataType, Layers.init(conv, manager, dataType, inputShapes[0]));
+      Shape s = Layers.init(conv, manager, dataType, inputShapes[0]);
+      if (bn != null) {
+        Layers.init(bn, manager, dataType, s);
+      }
     }
 
     @Override
@@ -60,15 +103,28 @@ final class Blocks {
     }
   }
 
-  /** A list of child blocks named "0", "1", ... (PyTorch's ModuleList); no forward of its own. */
+  /**
+   * Child blocks under given names, for PyTorch's module paths (ModuleList: "0", "1", ...;
+   * Sequential; an attribute name); no forward of its own.
+   */
   static final class ModuleList extends AbstractBlock {
     private final Block[] items;
 
     ModuleList(Block... items) {
+      this(null, items);
+    }
+
+    /** Children named {@code names[i]}, or "i" when names is null. */
+    ModuleList(String[] names, Block... items) {
       this.items = items.clone();
       for (int i = 0; i < items.length; i++) {
-        addChildBlock(String.valueOf(i), items[i]);
+        addChildBlock(names == null ? String.valueOf(i) : names[i], items[i]);
       }
+    }
+
+    /** One child under {@code name}. */
+    static ModuleList named(String name, Block child) {
+      return new ModuleList(new String[] {name}, child);
     }
 
     Block get(int i) {
@@ -91,14 +147,14 @@ final class Blocks {
     }
   }
 
-  /** smp's SegmentationHead: "0" a 3×3 convolution with bias to the class logits. */
+  /** smp's SegmentationHead: "0" a k×k convolution with bias to the class logits. */
   static final class SegmentationHead extends AbstractBlock {
     private final Conv2d conv;
     private final int classes;
 
-    SegmentationHead(int classes) {
+    SegmentationHead(int classes, int kernel) {
       this.classes = classes;
-      conv = addChildBlock("0", Layers.conv(classes, 3, 1, true));
+      conv = addChildBlock("0", Layers.conv(classes, kernel, 1, true));
     }
 
     @Override

@@ -14,10 +14,21 @@ final class Layers {
 
   /** A k×k convolution with "same"-style padding k/2, as torchvision and smp build them. */
   static Conv2d conv(int outChannels, int kernel, int stride, boolean bias) {
+    return conv(outChannels, kernel, stride, 1, 1, bias);
+  }
+
+  /**
+   * A k×k convolution with dilation {@code d} (padding (k/2)·d keeps the size at stride 1) and
+   * {@code groups} (= input channels for a depthwise convolution).
+   */
+  static Conv2d conv(int outChannels, int kernel, int stride, int dilation, int groups,
+      boolean bias) {
     return Conv2d.builder()
         .setKernelShape(new Shape(kernel, kernel))
         .optStride(new Shape(stride, stride))
-        .optPadding(new Shape(kernel / 2, kernel / 2))
+        .optPadding(new Shape(kernel / 2 * dilation, kernel / 2 * dilation))
+        .optDilation(new Shape(dilation, dilation))
+        .optGroups(groups)
         .setFilters(outChannels)
         .optBias(bias)
         .build();

@@ -14,14 +14,32 @@ public record ModelSpec(Architecture architecture, String encoder, int[] decoder
 
   /** The architectures sparkseg builds. */
   public enum Architecture {
-    UNET("Unet", new int[] {256, 128, 64, 32, 16});
+    /** decoder channels: the five decoder blocks. */
+    UNET("Unet", new int[] {256, 128, 64, 32, 16}, 3),
+    /** decoder channels: the five outermost nodes x_0_0 .. x_0_4. */
+    UNET_PLUS_PLUS("UnetPlusPlus", new int[] {256, 128, 64, 32, 16}, 3),
+    /** decoder channels: pyramid, segmentation. */
+    FPN("FPN", new int[] {256, 128}, 1),
+    /** decoder channels: the pre-final channels. */
+    LINKNET("Linknet", new int[] {32}, 1),
+    /** decoder channels: ASPP/decoder channels; atrous rates 12, 24, 36; output stride 16. */
+    DEEPLABV3_PLUS("DeepLabV3Plus", new int[] {256}, 1),
+    /** decoder channels: PSP output channels; encoder depth 3. */
+    PSPNET("PSPNet", new int[] {512}, 3);
 
     private final String smpName;
     private final int[] defaultDecoderChannels;
+    private final int headKernel;
 
-    Architecture(String smpName, int[] defaultDecoderChannels) {
+    Architecture(String smpName, int[] defaultDecoderChannels, int headKernel) {
       this.smpName = smpName;
       this.defaultDecoderChannels = defaultDecoderChannels;
+      this.headKernel = headKernel;
+    }
+
+    /** Kernel of smp's segmentation head for this architecture. */
+    public int headKernel() {
+      return headKernel;
     }
 
     public String smpName() {
@@ -63,6 +81,11 @@ public record ModelSpec(Architecture architecture, String encoder, int[] decoder
     ResNetEncoder.Variant.of(encoder); // validates the name
     decoderChannels = decoderChannels == null ? architecture.defaultDecoderChannels()
         : decoderChannels.clone();
+    if (decoderChannels.length != architecture.defaultDecoderChannels.length) {
+      throw new IllegalArgumentException(architecture.smpName() + " takes "
+          + architecture.defaultDecoderChannels.length + " decoder channel values, got "
+          + Arrays.toString(decoderChannels));
+    }
   }
 
   /** U-Net with smp's default decoder channels. */

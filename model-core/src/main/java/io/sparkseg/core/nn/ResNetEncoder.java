@@ -20,7 +20,9 @@ import java.util.Locale;
  * ({@code conv1}, {@code bn1}, {@code layer1.0.conv1}, {@code layer2.0.downsample.0}, ...), so
  * torchvision checkpoints load by name ({@link TorchWeights}). The forward pass returns the five
  * stages smp's decoders use: relu(bn1(conv1)) at 1/2, layer1 at 1/4, layer2 1/8, layer3 1/16,
- * layer4 1/32.
+ * layer4 1/32. A shallower {@code depth} builds and returns only the first stages (PSPNet uses
+ * 3); output stride 16 keeps layer4 at 1/16 with dilation 2 instead of stride 2, as smp's
+ * {@code make_dilated} does for DeepLabV3+.
  */
 public final class ResNetEncoder extends AbstractBlock implements Encoder {
   /** The supported depths. */
@@ -59,23 +61,39 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   private final Variant variant;
   private final Conv2d conv1;
   private final BatchNorm bn1;
-  private final ResLayer[] layers = new ResLayer[4];
+  private final ResLayer[] layers;
   private final int[] outChannels;
+  private final int[] strides;
 
   public ResNetEncoder(Variant variant) {
+    this(variant, 5, 32);
+  }
+
+  /** {@code depth} stages (2..5) at output stride 32 or 16 (layer4 dilated). */
+  public ResNetEncoder(Variant variant, int depth, int outputStride) {
+    if (depth < 2 || depth > 5 || (outputStride != 32 && outputStride != 16)) {
+      throw new IllegalArgumentException("encoder depth must be 2..5 and output stride 16 or 32,"
+          + " got " + depth + " and " + outputStride);
+    }
     this.variant = variant;
     conv1 = addChildBlock("conv1", Layers.conv(64, 7, 2, false));
     bn1 = addChildBlock("bn1", Layers.bn());
     int expansion = variant.bottleneck ? 4 : 1;
     int in = 64;
-    outChannels = new int[5];
+    layers = new ResLayer[depth - 1];
+    outChannels = new int[depth];
+    strides = new int[depth];
     outChannels[0] = 64;
-    for (int i = 0; i < 4; i++) {
+    strides[0] = 2;
+    for (int i = 0; i < depth - 1; i++) {
       int width = 64 << i;
-      layers[i] = addChildBlock("layer" + (i + 1),
-          new ResLayer(variant.bottleneck, in, width, variant.blocks[i], i == 0 ? 1 : 2));
+      boolean dilate = i == 3 && outputStride == 16;
+      int stride = i == 0 || dilate ? 1 : 2;
+      layers[i] = addChildBlock("layer" + (i + 1), new ResLayer(variant.bottleneck, in, width,
+          variant.blocks[i], stride, dilate ? 2 : 1));
       in = width * expansion;
       outChannels[i + 1] = in;
+      strides[i + 1] = i == 0 ? 4 : strides[i] * stride;
     }
   }
 
@@ -125,9 +143,9 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   @Override
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Shape in = inputShapes[0];
-    Shape[] out = new Shape[5];
-    for (int i = 0; i < 5; i++) {
-      out[i] = Layers.strided(in, outChannels[i], 2 << i);
+    Shape[] out = new Shape[outChannels.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = Layers.strided(in, outChannels[i], strides[i]);
     }
     return out;
   }
@@ -141,14 +159,15 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   static final class ResLayer extends AbstractBlock {
     private final AbstractBlock[] blocks;
 
-    ResLayer(boolean bottleneck, int in, int width, int count, int stride) {
+    ResLayer(boolean bottleneck, int in, int width, int count, int stride, int dilation) {
       blocks = new AbstractBlock[count];
       int expansion = bottleneck ? 4 : 1;
       for (int i = 0; i < count; i++) {
         int blockIn = i == 0 ? in : width * expansion;
         int s = i == 0 ? stride : 1;
         blocks[i] = addChildBlock(String.valueOf(i), bottleneck
-            ? new Bottleneck(blockIn, width, s) : new BasicBlock(blockIn, width, s));
+            ? new Bottleneck(blockIn, width, s, dilation)
+            : new BasicBlock(blockIn, width, s, dilation));
       }
     }
 
@@ -225,12 +244,12 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
     private final int out;
     private final int stride;
 
-    BasicBlock(int in, int width, int stride) {
+    BasicBlock(int in, int width, int stride, int dilation) {
       this.out = width;
       this.stride = stride;
-      conv1 = addChildBlock("conv1", Layers.conv(width, 3, stride, false));
+      conv1 = addChildBlock("conv1", Layers.conv(width, 3, stride, dilation, 1, false));
       bn1 = addChildBlock("bn1", Layers.bn());
-      conv2 = addChildBlock("conv2", Layers.conv(width, 3, 1, false));
+      conv2 = addChildBlock("conv2", Layers.conv(width, 3, 1, dilation, 1, false));
       bn2 = addChildBlock("bn2", Layers.bn());
       downsample = stride != 1 || in != width ? addChildBlock("downsample",
           new Downsample(width, stride)) : null;
@@ -276,12 +295,12 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
     private final int out;
     private final int stride;
 
-    Bottleneck(int in, int width, int stride) {
+    Bottleneck(int in, int width, int stride, int dilation) {
       this.out = width * 4;
       this.stride = stride;
       conv1 = addChildBlock("conv1", Layers.conv(width, 1, 1, false));
       bn1 = addChildBlock("bn1", Layers.bn());
-      conv2 = addChildBlock("conv2", Layers.conv(width, 3, stride, false));
+      conv2 = addChildBlock("conv2", Layers.conv(width, 3, stride, dilation, 1, false));
       bn2 = addChildBlock("bn2", Layers.bn());
       conv3 = addChildBlock("conv3", Layers.conv(out, 1, 1, false));
       bn3 = addChildBlock("bn3", Layers.bn());

@@ -6,6 +6,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -26,14 +28,35 @@ public final class SegmentationModel extends AbstractBlock {
     this.spec = spec;
     this.encoder = addChildBlock("encoder", encoder);
     this.decoder = addChildBlock("decoder", decoder);
-    this.head = addChildBlock("segmentation_head", new Blocks.SegmentationHead(spec.classes()));
+    this.head = addChildBlock("segmentation_head", new Blocks.SegmentationHead(spec.classes(),
+        spec.architecture().headKernel()));
+    // smp's initialization: encoder as torchvision (kaiming normal, fan_out), decoder kaiming
+    // uniform (fan_in), head Xavier uniform; biases 0, norm weights 1 (DJL's defaults).
+    encoder.setInitializer(new XavierInitializer(XavierInitializer.RandomType.GAUSSIAN,
+        XavierInitializer.FactorType.OUT, 2), Parameter.Type.WEIGHT);
+    decoder.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+        XavierInitializer.FactorType.IN, 6), Parameter.Type.WEIGHT);
+    head.setInitializer(new XavierInitializer(XavierInitializer.RandomType.UNIFORM,
+        XavierInitializer.FactorType.AVG, 3), Parameter.Type.WEIGHT);
   }
 
   /** Builds the (uninitialized) block a spec describes. */
   public static SegmentationModel build(ModelSpec spec) {
-    ResNetEncoder encoder = new ResNetEncoder(ResNetEncoder.Variant.of(spec.encoder()));
+    ResNetEncoder.Variant variant = ResNetEncoder.Variant.of(spec.encoder());
+    int[] dc = spec.decoderChannels();
+    ResNetEncoder encoder = switch (spec.architecture()) {
+      case PSPNET -> new ResNetEncoder(variant, 3, 32);
+      case DEEPLABV3_PLUS -> new ResNetEncoder(variant, 5, 16);
+      default -> new ResNetEncoder(variant);
+    };
+    int[] ch = encoder.outChannels();
     Decoder decoder = switch (spec.architecture()) {
-      case UNET -> new UnetDecoder(encoder.outChannels(), spec.decoderChannels());
+      case UNET -> new UnetDecoder(ch, dc);
+      case UNET_PLUS_PLUS -> new UnetPlusPlusDecoder(ch, dc);
+      case FPN -> new FpnDecoder(ch, dc[0], dc[1], 0.2f);
+      case LINKNET -> new LinknetDecoder(ch, dc[0]);
+      case DEEPLABV3_PLUS -> new DeepLabV3PlusDecoder(ch, dc[0], new int[] {12, 24, 36});
+      case PSPNET -> new PspDecoder(ch, dc[0], 0.2f);
     };
     return new SegmentationModel(spec, encoder, decoder);
   }

@@ -210,6 +210,8 @@ public final class FoldTrainer {
   private double[] trainEpoch(Engine engine, NDManager manager, SegmentationModel model,
       ParameterStore ps, Map<String, Parameter> params, Optimizer optimizer, SegLoss loss,
       SampleSource train, int epoch, float lr) {
+    // dropout draws from the engine's generator: reseed per epoch so a resumed run matches
+    engine.setRandomSeed((int) (options.seed() * 1009 + epoch));
     Iterator<TrainingSample> it = train.samples(epoch);
     double lossSum = 0;
     long batches = 0;

@@ -10,7 +10,11 @@ import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.sparkseg.core.nn.ModelSpec;
 import io.sparkseg.core.tiling.TileGeometry;
+import io.sparkseg.core.train.LrSchedule;
+import io.sparkseg.core.train.Optimizer;
+import io.sparkseg.core.train.TrainOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,9 +74,9 @@ public final class ConfigLoader {
       String key = overrideKey(e.getKey());
       try {
         ConfigUtil.splitPath(key);
-        cli = cli.withValue(key, ConfigValueFactory.fromAnyRef(e.getValue(), "--conf " + e.getKey()));
+        cli = cli.withValue(key, overrideValue(e.getKey(), e.getValue()));
       } catch (ConfigException ex) {
-        problems.add("--conf " + e.getKey() + ": not a valid key (" + ex.getMessage() + ")");
+        problems.add("--conf " + e.getKey() + ": not a valid key or value (" + ex.getMessage() + ")");
       }
     }
     Config envConfig = ConfigFactory.parseMap(env.entrySet().stream()
@@ -97,6 +101,16 @@ public final class ConfigLoader {
       throw new ConfigValidationException(problems);
     }
     return config;
+  }
+
+  /** A {@code --conf} value: HOCON for lists and objects ({@code [1, 2]}), otherwise a string. */
+  private static ConfigValue overrideValue(String key, String value) {
+    String v = value.trim();
+    if (v.startsWith("[") || v.startsWith("{")) {
+      return ConfigFactory.parseString("v = " + v,
+          ConfigParseOptions.defaults().setOriginDescription("--conf " + key)).getValue("v");
+    }
+    return ConfigValueFactory.fromAnyRef(value, "--conf " + key);
   }
 
   /**
@@ -167,11 +181,62 @@ public final class ConfigLoader {
         r.longValue("demo.seed"));
     SparksegConfig.Spark spark = new SparksegConfig.Spark(r.string("spark.master"),
         r.string("spark.app-name"), r.stringMap("spark.conf"));
+    TrainConfig train = trainConfig(r, data.classes());
     if (r.problems.isEmpty()) {
       r.check("tiles", () -> new TileGeometry(data.imageHeight(), data.imageWidth(),
           tiles.height(), tiles.width(), tiles.stride()));
     }
-    return new SparksegConfig(workDir, data, tables, folds, tiles, demo, spark);
+    return new SparksegConfig(workDir, data, tables, folds, tiles, demo, train, spark);
+  }
+
+  private static TrainConfig trainConfig(Reader r, int classes) {
+    ModelSpec spec = r.parsed("model", () -> {
+      int[] dc = r.c.getIntList("model.decoder-channels").stream().mapToInt(Integer::intValue)
+          .toArray();
+      return new ModelSpec(ModelSpec.Architecture.of(r.c.getString("model.architecture")),
+          r.c.getString("model.encoder"), dc.length == 0 ? null : dc, classes,
+          ModelSpec.Activation.of(r.c.getString("model.activation")));
+    });
+    String weights = r.c.getString("model.encoder-weights").trim();
+    int epochs = r.intAtLeast("train.epochs", 1);
+    int period = r.intAtLeast("train.cosine-period", 0);
+    TrainOptions options = r.parsed("train", () -> TrainOptions.builder()
+        .epochs(epochs)
+        .batchSize(r.intAtLeast("train.batch-size", 2))
+        .lr((float) r.c.getDouble("train.learning-rate"))
+        .optimizer(Optimizer.kind(r.c.getString("train.optimizer")))
+        .weightDecay((float) r.c.getDouble("train.weight-decay"))
+        .momentum((float) r.c.getDouble("train.momentum"))
+        .schedule(LrSchedule.kind(r.c.getString("train.schedule")))
+        .minLr((float) r.c.getDouble("train.min-learning-rate"))
+        .warmupEpochs(r.intAtLeast("train.warmup-epochs", 0))
+        .cosineT0(period == 0 ? epochs : period)
+        .cosineTMult(r.intAtLeast("train.cosine-period-mult", 1))
+        .plateauFactor((float) r.fraction("train.plateau-factor"))
+        .plateauPatience(r.intAtLeast("train.plateau-patience", 0))
+        .loss(r.c.getString("train.loss"))
+        .posWeight(floats(r.c.getDoubleList("train.pos-weight"), classes, "train.pos-weight"))
+        .validateEvery(r.intAtLeast("train.validate-every", 1))
+        .earlyStopPatience(r.intAtLeast("train.early-stop-patience", 0))
+        .threshold((float) r.fraction("train.threshold"))
+        .keepCheckpoints(r.intAtLeast("train.keep-checkpoints", 1))
+        .seed(r.longValue("train.seed"))
+        .build());
+    String augmentation = r.string("train.augmentation");
+    r.check("train.augmentation", () -> TrainConfig.augmenter(augmentation));
+    return new TrainConfig(spec, weights, options, augmentation);
+  }
+
+  private static float[] floats(List<Double> values, int classes, String key) {
+    if (values.size() != classes) {
+      throw new IllegalArgumentException("needs one value per class (" + classes + "), got "
+          + values.size());
+    }
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i).floatValue();
+    }
+    return out;
   }
 
   /** Reads typed values, recording a problem (with the full key) instead of throwing. */
@@ -287,6 +352,18 @@ public final class ConfigLoader {
         problems.add(ROOT + "." + key + ": expected an object of Spark settings: " + e.getMessage());
       }
       return out;
+    }
+
+    /** A value built from several keys; a failure is recorded under {@code section}. */
+    <T> T parsed(String section, Supplier<T> build) {
+      try {
+        return build.get();
+      } catch (ConfigException e) {
+        problems.add(ROOT + "." + section + ": " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        problems.add(ROOT + "." + section + ": " + e.getMessage());
+      }
+      return null;
     }
 
     void check(String key, Runnable validation) {

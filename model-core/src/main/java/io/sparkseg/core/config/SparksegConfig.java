@@ -8,7 +8,7 @@ import java.util.Map;
  * {@code conf/application.conf} plus overrides; see that file for what each setting means.
  */
 public record SparksegConfig(String workDir, Data data, Tables tables, Folds folds, Tiles tiles,
-    Demo demo, Spark spark) {
+    Demo demo, TrainConfig train, Spark spark) {
 
   /** Input data locations and the expected image geometry. */
   public record Data(String dir, String trainImages, String trainCsv, String testImages,

@@ -114,4 +114,40 @@ class ConfigLoaderTest {
     String p = fails(Map.of("data.train-csv", "")).problems().get(0);
     assertEquals("sparkseg.data.train-csv: must not be empty", p);
   }
+
+  @Test
+  void modelAndTrainingSettings() {
+    SparksegConfig c = load(Map.of(), Map.of("BATCH_SIZE", "16", "ENCODER", "resnet18"));
+    assertEquals(io.sparkseg.core.nn.ModelSpec.Architecture.UNET, c.train().model().architecture());
+    assertEquals("resnet18", c.train().model().encoder());
+    assertEquals(4, c.train().model().classes());
+    assertEquals(16, c.train().options().batchSize());
+    assertEquals(20, c.train().options().cosineT0(), "cosine period 0 means all epochs");
+    assertEquals("combo-pw", c.train().options().loss());
+    assertEquals("", c.train().encoderWeights());
+    SparksegConfig fpn = load(Map.of("model.architecture", "FPN", "train.epochs", "3",
+        "train.optimizer", "sgd"), Map.of());
+    assertEquals(io.sparkseg.core.nn.ModelSpec.Architecture.FPN, fpn.train().model().architecture());
+    assertEquals(io.sparkseg.core.train.Optimizer.Kind.SGD, fpn.train().options().optimizer());
+    assertEquals(3, fpn.train().options().cosineT0());
+    SparksegConfig lists = load(Map.of("train.pos-weight", "[1, 1, 3, 1]",
+        "model.decoder-channels", "[64, 32, 16, 16, 8]"), Map.of());
+    assertEquals(3f, lists.train().options().posWeight()[2]);
+    assertEquals(8, lists.train().model().decoderChannels()[4]);
+  }
+
+  @Test
+  void badModelAndTrainingSettingsNameTheirSection() {
+    String arch = fails(Map.of("model.architecture", "Unett")).problems().get(0);
+    assertTrue(arch.startsWith("sparkseg.model: unknown architecture 'Unett'; expected one of "
+        + "[Unet, UnetPlusPlus, FPN, Linknet, DeepLabV3Plus, PSPNet]"), arch);
+    String pw = fails(Map.of("train.pos-weight", "[1, 2]")).problems().get(0);
+    assertTrue(pw.startsWith("sparkseg.train: needs one value per class (4), got 2"), pw);
+    String loss = fails(Map.of("train.loss", "focal")).problems().get(0);
+    assertTrue(loss.startsWith("sparkseg.train: unknown loss 'focal'"), loss);
+    String aug = fails(Map.of("train.augmentation", "heavy")).problems().get(0);
+    assertTrue(aug.startsWith("sparkseg.train.augmentation: unknown augmentation 'heavy'"), aug);
+    String batch = fails(Map.of("train.batch-size", "1")).problems().get(0);
+    assertTrue(batch.startsWith("sparkseg.train.batch-size: expected an integer >= 2"), batch);
+  }
 }

@@ -1,0 +1,28 @@
+package io.sparkseg.core.config;
+
+import io.sparkseg.core.nn.ModelSpec;
+import io.sparkseg.core.train.Augmenter;
+import io.sparkseg.core.train.TrainOptions;
+
+/**
+ * The {@code sparkseg.model} and {@code sparkseg.train} settings, validated: the model to
+ * build, where its pretrained encoder weights are, and how to train it.
+ */
+public record TrainConfig(ModelSpec model, String encoderWeights, TrainOptions options,
+    String augmentation) {
+
+  /** The augmentation recipe named by {@code sparkseg.train.augmentation}. */
+  public Augmenter augmenter() {
+    return augmenter(augmentation);
+  }
+
+  static Augmenter augmenter(String name) {
+    return switch (name) {
+      case "none" -> Augmenter.none();
+      case "flips" -> Augmenter.flips(0.5);
+      case "severstal" -> Augmenter.severstal();
+      default -> throw new IllegalArgumentException("unknown augmentation '" + name
+          + "'; expected none, flips or severstal");
+    };
+  }
+}

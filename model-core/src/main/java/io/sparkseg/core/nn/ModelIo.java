@@ -3,10 +3,12 @@ package io.sparkseg.core.nn;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
+import ai.djl.MalformedModelException;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -88,10 +90,33 @@ public final class ModelIo {
   /** Loads only the encoder's weights (a torchvision checkpoint); returns what was unused. */
   public static TorchWeights.LoadReport loadEncoder(SegmentationModel model, SafeTensors weights,
       String source) {
-    Map<String, Parameter> unusedCheck = TorchWeights.parameters(model.encoder());
-    if (unusedCheck.isEmpty()) {
-      throw new IllegalStateException("initialize the model before loading weights");
-    }
     return TorchWeights.load(model.encoder(), weights, "", source);
+  }
+
+  /**
+   * Loads encoder weights from {@code in}: DJL's own parameter format when {@code source} ends
+   * with {@code .params} (as {@link #writeEncoderParams} writes it), otherwise safetensors with
+   * torchvision names. The model must be initialized.
+   */
+  public static void loadEncoder(SegmentationModel model, InputStream in, String source,
+      NDManager manager) throws IOException {
+    if (source.endsWith(".params")) {
+      try {
+        model.encoder().loadParameters(manager, new DataInputStream(in));
+      } catch (IOException | MalformedModelException | RuntimeException e) {
+        throw new IOException(source + ": not DJL parameters of a " + model.encoder().name()
+            + " encoder: " + e.getMessage(), e);
+      }
+    } else {
+      loadEncoder(model, SafeTensors.read(in, source), source);
+    }
+  }
+
+  /** Writes the encoder's parameters in DJL's own format. */
+  public static void writeEncoderParams(SegmentationModel model, OutputStream out)
+      throws IOException {
+    DataOutputStream data = new DataOutputStream(out);
+    model.encoder().saveParameters(data);
+    data.flush();
   }
 }

@@ -95,4 +95,33 @@ class ResNetEncoderTest {
       assertTrue(e.getMessage().contains("layer1.2.conv1.weight"), e.getMessage());
     }
   }
+
+  @Test
+  void encoderWeightsAlsoLoadFromDjlParams() throws Exception {
+    SafeTensors weights = fixture("weights.safetensors");
+    SafeTensors expected = fixture("expected.safetensors");
+    try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu())) {
+      ModelSpec spec = ModelSpec.unet("resnet18", 1, ModelSpec.Activation.SIGMOID);
+      SegmentationModel a = SegmentationModel.build(spec);
+      a.initialize(m, DataType.FLOAT32, new Shape(2, 3, 64, 96));
+      ModelIo.loadEncoder(a, weights, "fixture");
+      java.io.ByteArrayOutputStream params = new java.io.ByteArrayOutputStream();
+      ModelIo.writeEncoderParams(a, params);
+
+      SegmentationModel b = SegmentationModel.build(spec);
+      b.initialize(m, DataType.FLOAT32, new Shape(2, 3, 64, 96));
+      ModelIo.loadEncoder(b, new java.io.ByteArrayInputStream(params.toByteArray()),
+          "resnet18.params", m);
+      NDArray x = m.create(expected.floats("input"), new Shape(2, 3, 64, 96));
+      NDArray s5 = b.encoder().forward(new ParameterStore(m, false), new NDList(x), false).get(4);
+      float[] want = expected.floats("stage5");
+      float[] got = s5.toFloatArray();
+      for (int k = 0; k < want.length; k++) {
+        assertEquals(want[k], got[k], 1e-4f);
+      }
+      java.io.IOException bad = assertThrows(java.io.IOException.class, () -> ModelIo.loadEncoder(
+          b, new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}), "junk.params", m));
+      assertTrue(bad.getMessage().startsWith("junk.params: not DJL parameters"), bad.getMessage());
+    }
+  }
 }

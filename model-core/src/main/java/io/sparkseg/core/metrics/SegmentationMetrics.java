@@ -16,12 +16,19 @@ import java.util.Map;
  *   <li>{@code precision}, {@code recall}, {@code f1}, {@code pixel_accuracy}: pixel counts
  *       pooled over all images;
  *   <li>{@code presence_accuracy}, {@code presence_f1}: image level, "does the image have this
- *       class" from a non-empty mask.
+ *       class" from a non-empty mask;
+ *   <li>{@code boundary_f1}: mean over images of the F1 of boundary pixels matched within
+ *       {@link #BOUNDARY_TOLERANCE} pixels (both boundaries empty = 1);
+ *   <li>{@code miou} and {@code mean_accuracy}: the mean over classes of IoU and of per-class
+ *       pixel recall, the usual multi-class summaries.
  * </ul>
  * Not thread-safe; merge partial results with {@link #merge}.
  */
 public final class SegmentationMetrics {
+  /** Boundary pixels this close (Chebyshev distance) count as matched. */
+  public static final int BOUNDARY_TOLERANCE = 2;
   private final int classes;
+  private final double[] boundaryF1Sum;
   private final long[] tp;
   private final long[] fp;
   private final long[] fn;
@@ -41,6 +48,7 @@ public final class SegmentationMetrics {
     iouSum = new double[classes];
     images = new long[classes];
     presence = new long[classes][4];
+    boundaryF1Sum = new double[classes];
   }
 
   /** Adds one image's prediction and truth for class index {@code c} (0-based). */
@@ -73,6 +81,7 @@ public final class SegmentationMetrics {
     diceSum[c] += t + f + n == 0 ? 1.0 : 2.0 * t / (2.0 * t + f + n);
     iouSum[c] += t + f + n == 0 ? 1.0 : (double) t / (t + f + n);
     images[c]++;
+    boundaryF1Sum[c] += boundaryF1(predicted, truth, BOUNDARY_TOLERANCE);
     boolean predPresent = t + f > 0;
     boolean truePresent = t + n > 0;
     presence[c][predPresent && truePresent ? 0 : predPresent ? 1 : truePresent ? 2 : 3]++;
@@ -98,6 +107,7 @@ public final class SegmentationMetrics {
       diceSum[c] += other.diceSum[c];
       iouSum[c] += other.iouSum[c];
       images[c] += other.images[c];
+      boundaryF1Sum[c] += other.boundaryF1Sum[c];
       for (int k = 0; k < 4; k++) {
         presence[c][k] += other.presence[c][k];
       }
@@ -142,6 +152,70 @@ public final class SegmentationMetrics {
     return ratio(2 * p[0], 2 * p[0] + p[1] + p[2]);
   }
 
+  public double boundaryF1(int c) {
+    return images[c] == 0 ? Double.NaN : boundaryF1Sum[c] / images[c];
+  }
+
+  /** Boundary F1 of one mask pair: boundary pixels matched within {@code tolerance}. */
+  public static double boundaryF1(BinaryMask predicted, BinaryMask truth, int tolerance) {
+    boolean[] pb = boundary(predicted);
+    boolean[] tb = boundary(truth);
+    int h = truth.height();
+    int w = truth.width();
+    long pCount = 0;
+    long tCount = 0;
+    long pMatched = 0;
+    long tMatched = 0;
+    for (int i = 0; i < pb.length; i++) {
+      if (pb[i]) {
+        pCount++;
+        pMatched += near(tb, h, w, i, tolerance) ? 1 : 0;
+      }
+      if (tb[i]) {
+        tCount++;
+        tMatched += near(pb, h, w, i, tolerance) ? 1 : 0;
+      }
+    }
+    if (pCount == 0 && tCount == 0) {
+      return 1.0;
+    }
+    if (pCount == 0 || tCount == 0) {
+      return 0.0;
+    }
+    double precision = (double) pMatched / pCount;
+    double recall = (double) tMatched / tCount;
+    return precision + recall == 0 ? 0.0 : 2 * precision * recall / (precision + recall);
+  }
+
+  /** Pixels that are on and have a 4-neighbour off (or lie on the image edge). */
+  private static boolean[] boundary(BinaryMask m) {
+    int h = m.height();
+    int w = m.width();
+    boolean[] b = new boolean[h * w];
+    for (int r = 0; r < h; r++) {
+      for (int c = 0; c < w; c++) {
+        if (m.get(r, c)) {
+          b[r * w + c] = r == 0 || c == 0 || r == h - 1 || c == w - 1 || !m.get(r - 1, c)
+              || !m.get(r + 1, c) || !m.get(r, c - 1) || !m.get(r, c + 1);
+        }
+      }
+    }
+    return b;
+  }
+
+  private static boolean near(boolean[] b, int h, int w, int i, int d) {
+    int r = i / w;
+    int c = i % w;
+    for (int rr = Math.max(0, r - d); rr <= Math.min(h - 1, r + d); rr++) {
+      for (int cc = Math.max(0, c - d); cc <= Math.min(w - 1, c + d); cc++) {
+        if (b[rr * w + cc]) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   /** Mean over classes of Kaggle Dice: the competition's score. */
   public double meanDice() {
     double s = 0;
@@ -159,7 +233,7 @@ public final class SegmentationMetrics {
   public Map<String, Double> asMap() {
     Map<String, Double> m = new LinkedHashMap<>();
     String[] names = {"dice", "iou", "precision", "recall", "f1", "pixel_accuracy",
-        "presence_accuracy", "presence_f1"};
+        "presence_accuracy", "presence_f1", "boundary_f1"};
     for (String name : names) {
       double sum = 0;
       int counted = 0;
@@ -173,6 +247,8 @@ public final class SegmentationMetrics {
       }
       m.put(name + ".mean", counted == 0 ? Double.NaN : sum / counted);
     }
+    m.put("miou", m.get("iou.mean"));
+    m.put("mean_accuracy", m.get("recall.mean"));
     return m;
   }
 
@@ -186,6 +262,7 @@ public final class SegmentationMetrics {
       case "pixel_accuracy" -> pixelAccuracy(c);
       case "presence_accuracy" -> presenceAccuracy(c);
       case "presence_f1" -> presenceF1(c);
+      case "boundary_f1" -> boundaryF1(c);
       default -> throw new IllegalArgumentException(name);
     };
   }

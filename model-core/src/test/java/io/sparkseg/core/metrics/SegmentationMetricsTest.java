@@ -55,4 +55,35 @@ class SegmentationMetricsTest {
     a.merge(b);
     assertEquals(all.asMap(), a.asMap());
   }
+
+  @Test
+  void boundaryF1ByHand() {
+    // 6x6: truth is the 4x4 square at (1,1); its boundary is the 12-pixel ring
+    BinaryMask truth = new BinaryMask(6, 6);
+    BinaryMask same = new BinaryMask(6, 6);
+    BinaryMask shifted = new BinaryMask(6, 6);
+    for (int r = 1; r <= 4; r++) {
+      for (int c = 1; c <= 4; c++) {
+        truth.set(r, c, true);
+        same.set(r, c, true);
+      }
+    }
+    assertEquals(1.0, SegmentationMetrics.boundaryF1(same, truth, 0), 1e-12);
+    // a 1-pixel blob far from the ring: no boundary pixel matches within 0
+    shifted.set(0, 5, true);
+    assertEquals(0.0, SegmentationMetrics.boundaryF1(shifted, truth, 0), 1e-12);
+    // ... but (0,5) is within 1 of the ring's corner (1,4): precision 1, recall 1/12
+    assertEquals(2 * (1.0 / 12) / (1 + 1.0 / 12),
+        SegmentationMetrics.boundaryF1(shifted, truth, 1), 1e-12);
+    assertEquals(1.0, SegmentationMetrics.boundaryF1(new BinaryMask(6, 6), new BinaryMask(6, 6), 2));
+    assertEquals(0.0, SegmentationMetrics.boundaryF1(new BinaryMask(6, 6), truth, 2));
+
+    SegmentationMetrics m = new SegmentationMetrics(2);
+    m.add(0, same, truth);
+    m.add(1, new BinaryMask(6, 6), truth);
+    assertEquals(1.0, m.asMap().get("boundary_f1.1"), 1e-12);
+    assertEquals(0.5, m.asMap().get("boundary_f1.mean"), 1e-12);
+    assertEquals(m.asMap().get("iou.mean"), m.asMap().get("miou"));
+    assertEquals(m.asMap().get("recall.mean"), m.asMap().get("mean_accuracy"));
+  }
 }

@@ -78,7 +78,7 @@ public record ModelSpec(Architecture architecture, String encoder, int[] decoder
     if (activation == Activation.SOFTMAX && classes < 2) {
       throw new IllegalArgumentException("softmax needs at least 2 classes");
     }
-    ResNetEncoder.Variant.of(encoder); // validates the name
+    Encoders.validate(encoder);
     decoderChannels = decoderChannels == null ? architecture.defaultDecoderChannels()
         : decoderChannels.clone();
     if (decoderChannels.length != architecture.defaultDecoderChannels.length) {

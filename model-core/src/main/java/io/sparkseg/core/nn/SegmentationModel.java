@@ -42,12 +42,11 @@ public final class SegmentationModel extends AbstractBlock {
 
   /** Builds the (uninitialized) block a spec describes. */
   public static SegmentationModel build(ModelSpec spec) {
-    ResNetEncoder.Variant variant = ResNetEncoder.Variant.of(spec.encoder());
     int[] dc = spec.decoderChannels();
-    ResNetEncoder encoder = switch (spec.architecture()) {
-      case PSPNET -> new ResNetEncoder(variant, 3, 32);
-      case DEEPLABV3_PLUS -> new ResNetEncoder(variant, 5, 16);
-      default -> new ResNetEncoder(variant);
+    Encoder encoder = switch (spec.architecture()) {
+      case PSPNET -> Encoders.create(spec.encoder(), 3, 32);
+      case DEEPLABV3_PLUS -> Encoders.create(spec.encoder(), 5, 16);
+      default -> Encoders.create(spec.encoder(), 5, 32);
     };
     int[] ch = encoder.outChannels();
     Decoder decoder = switch (spec.architecture()) {

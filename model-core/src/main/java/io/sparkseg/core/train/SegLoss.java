@@ -10,7 +10,9 @@ import java.util.Locale;
  * computed from logits as {@code max(x,0) - x*y + log(1 + exp(-|x|))}, never {@code log(sigmoid)}).
  * Named as in the configuration: {@code bce}, {@code dice}, {@code combo} (0.5 BCE + 0.5 Dice),
  * {@code bce-pw} (BCE with per-class pos_weight), {@code combo-pw} (0.75 BCE-pw + 0.25 Dice),
- * {@code ce-dice} (softmax cross-entropy + Dice, for one-class-per-pixel targets).
+ * {@code jaccard} (soft IoU), and for one-class-per-pixel targets (softmax) {@code ce-dice}
+ * (0.5 cross-entropy + 0.5 Dice) and {@code ce-dice-iou} (cross-entropy + Dice + soft IoU,
+ * a third each).
  */
 public final class SegLoss {
   /** Severstal's default per-class positive weights. */
@@ -20,28 +22,34 @@ public final class SegLoss {
   private final float bceWeight;
   private final float diceWeight;
   private final float ceWeight;
+  private final float iouWeight;
+  private final boolean softmax;
   private final float[] posWeight;
 
   private SegLoss(String name, float bceWeight, float diceWeight, float ceWeight,
-      float[] posWeight) {
+      float iouWeight, boolean softmax, float[] posWeight) {
     this.name = name;
     this.bceWeight = bceWeight;
     this.diceWeight = diceWeight;
     this.ceWeight = ceWeight;
+    this.iouWeight = iouWeight;
+    this.softmax = softmax;
     this.posWeight = posWeight;
   }
 
   /** The loss a configuration name stands for; {@code posWeight} is used by the -pw losses. */
   public static SegLoss of(String name, float[] posWeight) {
     return switch (name.trim().toLowerCase(Locale.ROOT)) {
-      case "bce" -> new SegLoss("bce", 1, 0, 0, null);
-      case "dice" -> new SegLoss("dice", 0, 1, 0, null);
-      case "combo" -> new SegLoss("combo", 0.5f, 0.5f, 0, null);
-      case "bce-pw" -> new SegLoss("bce-pw", 1, 0, 0, posWeight.clone());
-      case "combo-pw" -> new SegLoss("combo-pw", 0.75f, 0.25f, 0, posWeight.clone());
-      case "ce-dice" -> new SegLoss("ce-dice", 0, 0.5f, 0.5f, null);
+      case "bce" -> new SegLoss("bce", 1, 0, 0, 0, false, null);
+      case "dice" -> new SegLoss("dice", 0, 1, 0, 0, false, null);
+      case "jaccard" -> new SegLoss("jaccard", 0, 0, 0, 1, false, null);
+      case "combo" -> new SegLoss("combo", 0.5f, 0.5f, 0, 0, false, null);
+      case "bce-pw" -> new SegLoss("bce-pw", 1, 0, 0, 0, false, posWeight.clone());
+      case "combo-pw" -> new SegLoss("combo-pw", 0.75f, 0.25f, 0, 0, false, posWeight.clone());
+      case "ce-dice" -> new SegLoss("ce-dice", 0, 0.5f, 0.5f, 0, true, null);
+      case "ce-dice-iou" -> new SegLoss("ce-dice-iou", 0, 1f / 3, 1f / 3, 1f / 3, true, null);
       default -> throw new IllegalArgumentException("unknown loss '" + name + "'; expected one of "
-          + "bce, dice, combo, bce-pw, combo-pw, ce-dice");
+          + "bce, dice, jaccard, combo, bce-pw, combo-pw, ce-dice, ce-dice-iou");
     };
   }
 
@@ -63,10 +71,16 @@ public final class SegLoss {
       NDArray ce = crossEntropy(logits, target).mul(ceWeight);
       total = total == null ? ce : total.add(ce);
     }
-    if (diceWeight > 0) {
-      NDArray probs = ceWeight > 0 ? logits.softmax(1) : logits.getNDArrayInternal().sigmoid();
-      NDArray d = dice(probs, target).mul(diceWeight);
-      total = total == null ? d : total.add(d);
+    if (diceWeight > 0 || iouWeight > 0) {
+      NDArray probs = softmax ? logits.softmax(1) : logits.getNDArrayInternal().sigmoid();
+      if (diceWeight > 0) {
+        NDArray d = dice(probs, target).mul(diceWeight);
+        total = total == null ? d : total.add(d);
+      }
+      if (iouWeight > 0) {
+        NDArray j = jaccard(probs, target).mul(iouWeight);
+        total = total == null ? j : total.add(j);
+      }
     }
     return total;
   }
@@ -98,6 +112,16 @@ public final class SegLoss {
     NDArray inter = probs.mul(y).sum(axes);
     NDArray card = probs.add(y).sum(axes);
     NDArray score = inter.mul(2).div(card.maximum(1e-7f));
+    NDArray present = y.sum(axes).gt(0).toType(probs.getDataType(), false);
+    return score.neg().add(1).mul(present).mean();
+  }
+
+  /** Soft Jaccard (IoU) loss per class, like {@link #dice}: classes without positives skipped. */
+  public static NDArray jaccard(NDArray probs, NDArray y) {
+    int[] axes = {0, 2, 3};
+    NDArray inter = probs.mul(y).sum(axes);
+    NDArray union = probs.add(y).sum(axes).sub(inter);
+    NDArray score = inter.div(union.maximum(1e-7f));
     NDArray present = y.sum(axes).gt(0).toType(probs.getDataType(), false);
     return score.neg().add(1).mul(present).mean();
   }

@@ -73,6 +73,14 @@ class TrainingPartsTest {
         + 0.5f * SegLoss.dice(logits.getNDArrayInternal().sigmoid(), y).getFloat();
     assertEquals(both, combo, 1e-6);
     assertThrows(IllegalArgumentException.class, () -> SegLoss.of("focal", null));
+    // soft IoU of class 0: inter 1.5, union 1.5 + 2 - 1.5 = 2 -> 1 - 0.75; class 1 skipped
+    assertEquals((1 - 0.75) / 2, SegLoss.jaccard(p, y).getFloat(), 1e-6);
+    NDArray oneHotY = m.create(new float[] {1f, 0f, 0f, 1f}, new Shape(1, 2, 1, 2));
+    float all = SegLoss.of("ce-dice-iou", null).compute(logits, oneHotY).getFloat();
+    NDArray soft = logits.softmax(1);
+    float parts = (SegLoss.crossEntropy(logits, oneHotY).getFloat()
+        + SegLoss.dice(soft, oneHotY).getFloat() + SegLoss.jaccard(soft, oneHotY).getFloat()) / 3;
+    assertEquals(parts, all, 1e-6);
     NDArray oneHot = m.create(new float[] {1f, 0f, 0f, 1f}, new Shape(1, 2, 1, 2));
     double ce = (-Math.log(Math.exp(1) / (Math.exp(1) + Math.exp(0.2)))
         - Math.log(Math.exp(3) / (Math.exp(-1) + Math.exp(3)))) / 2;

@@ -62,30 +62,48 @@ final class Blocks {
     return x.mul(keep).div(1 - p);
   }
 
-  /** smp's Conv2dReLU: "0" conv (no bias), "1" BatchNorm, then ReLU. */
-  static final class ConvBnRelu extends AbstractBlock {
+  /** The activation after a {@link ConvBnAct}. */
+  enum Act { NONE, RELU, RELU6 }
+
+  /**
+   * A convolution "0", BatchNorm "1" (optional: without it the convolution has a bias) and an
+   * activation: smp's Conv2dReLU, torchvision's Conv2dNormActivation (ReLU6) and ResNet's
+   * {@code downsample} (no activation) alike.
+   */
+  static final class ConvBnAct extends AbstractBlock {
     private final Conv2d conv;
     private final BatchNorm bn;
-    private final int out;
-    private final int stride;
+    private final Act act;
 
-    ConvBnRelu(int out, int kernel, int stride) {
-      this(out, kernel, stride, true);
+    /** conv-BN-ReLU with a k×k convolution (smp's Conv2dReLU). */
+    ConvBnAct(int out, int kernel, int stride) {
+      this(Layers.conv(out, kernel, stride, false), true, Act.RELU);
     }
 
-    /** Without BatchNorm the convolution has a bias (smp's use_batchnorm=False). */
-    ConvBnRelu(int out, int kernel, int stride, boolean batchNorm) {
-      this.out = out;
-      this.stride = stride;
-      conv = addChildBlock("0", Layers.conv(out, kernel, stride, !batchNorm));
-      bn = batchNorm ? addChildBlock("1", Layers.bn()) : null;
+    /** {@code conv} must have a bias exactly when there is no BatchNorm. */
+    ConvBnAct(Conv2d conv, boolean batchNorm, Act act) {
+      this.conv = addChildBlock("0", conv);
+      this.bn = batchNorm ? addChildBlock("1", Layers.bn()) : null;
+      this.act = act;
+    }
+
+    /** smp's Conv2dReLU with use_batchnorm as given (no BatchNorm: the convolution has a bias). */
+    static ConvBnAct relu(int out, int kernel, boolean batchNorm) {
+      return new ConvBnAct(Layers.conv(out, kernel, 1, !batchNorm), batchNorm, Act.RELU);
     }
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
         PairList<String, Object> params) {
       NDArray x = Layers.run(conv, ps, inputs.singletonOrThrow(), training);
-      return new NDList(Activation.relu(bn == null ? x : Layers.run(bn, ps, x, training)));
+      if (bn != null) {
+        x = Layers.run(bn, ps, x, training);
+      }
+      return new NDList(switch (act) {
+        case NONE -> x;
+        case RELU -> Activation.relu(x);
+        case RELU6 -> x.clip(0f, 6f);
+      });
     }
 
     @Override
@@ -99,7 +117,7 @@ final class Blocks {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-      return new Shape[] {Layers.strided(inputShapes[0], out, stride)};
+      return conv.getOutputShapes(inputShapes);
     }
   }
 

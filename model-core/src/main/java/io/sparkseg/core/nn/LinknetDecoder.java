@@ -71,16 +71,16 @@ public final class LinknetDecoder extends AbstractBlock implements Decoder {
 
   /** One LinkNet decoder block, {@code block.0..2}. */
   static final class LinkBlock extends AbstractBlock {
-    private final Blocks.ConvBnRelu reduce;
-    private final Blocks.ConvBnRelu up;
-    private final Blocks.ConvBnRelu expand;
+    private final Blocks.ConvBnAct reduce;
+    private final Blocks.ConvBnAct up;
+    private final Blocks.ConvBnAct expand;
     private final int out;
 
     LinkBlock(int in, int out) {
       this.out = out;
-      reduce = new Blocks.ConvBnRelu(in / 4, 1, 1);
-      up = new Blocks.ConvBnRelu(in / 4, 3, 1);
-      expand = new Blocks.ConvBnRelu(out, 1, 1);
+      reduce = new Blocks.ConvBnAct(in / 4, 1, 1);
+      up = new Blocks.ConvBnAct(in / 4, 3, 1);
+      expand = new Blocks.ConvBnAct(out, 1, 1);
       addChildBlock("block", new Blocks.ModuleList(reduce, up, expand));
     }
 

@@ -40,7 +40,7 @@ public final class MobileNetV2Encoder extends AbstractBlock implements Encoder {
     features = new Block[count];
     strides = new int[depth];
     int index = 0;
-    features[index++] = new ConvBnRelu6(32, 3, 2, 1, 1);
+    features[index++] = convBnRelu6(32, 3, 2, 1, 1);
     int in = 32;
     for (int[] s : SETTINGS) {
       for (int i = 0; i < s[2] && index < count && index < 18; i++) {
@@ -51,7 +51,7 @@ public final class MobileNetV2Encoder extends AbstractBlock implements Encoder {
       }
     }
     if (index < count) {
-      features[index] = new ConvBnRelu6(1280, 1, 1, 1, 1);
+      features[index] = convBnRelu6(1280, 1, 1, 1, 1);
     }
     for (int d = 0; d < depth; d++) {
       strides[d] = Math.min(2 << d, d == 4 ? outputStride : 32);
@@ -109,37 +109,10 @@ public final class MobileNetV2Encoder extends AbstractBlock implements Encoder {
   }
 
   /** torchvision's Conv2dNormActivation with ReLU6: conv "0" (no bias), BatchNorm "1". */
-  static final class ConvBnRelu6 extends AbstractBlock {
-    private final Conv2d conv;
-    private final BatchNorm bn;
-    private final int out;
-    private final int stride;
-
-    ConvBnRelu6(int out, int kernel, int stride, int dilation, int groups) {
-      this.out = out;
-      this.stride = stride;
-      conv = addChildBlock("0", Layers.conv(out, kernel, stride, dilation, groups, false));
-      bn = addChildBlock("1", Layers.bn());
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-        PairList<String, Object> params) {
-      NDArray x = Layers.run(bn, ps, Layers.run(conv, ps, inputs.singletonOrThrow(), training),
-          training);
-      return new NDList(x.clip(0f, 6f));
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType,
-        Shape... inputShapes) {
-      Layers.init(bn, manager, dataType, Layers.init(conv, manager, dataType, inputShapes[0]));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-      return new Shape[] {Layers.strided(inputShapes[0], out, stride)};
-    }
+  private static Blocks.ConvBnAct convBnRelu6(int out, int kernel, int stride, int dilation,
+      int groups) {
+    return new Blocks.ConvBnAct(Layers.conv(out, kernel, stride, dilation, groups, false), true,
+        Blocks.Act.RELU6);
   }
 
   /**
@@ -157,11 +130,11 @@ public final class MobileNetV2Encoder extends AbstractBlock implements Encoder {
       this.stride = stride;
       int hidden = in * expansion;
       residual = stride == 1 && in == out;
-      ConvBnRelu6 dw = new ConvBnRelu6(hidden, 3, stride, dilation, hidden);
+      Blocks.ConvBnAct dw = convBnRelu6(hidden, 3, stride, dilation, hidden);
       Conv2d project = Layers.conv(out, 1, 1, false);
       BatchNorm bn = Layers.bn();
       layers = expansion == 1 ? new Block[] {dw, project, bn}
-          : new Block[] {new ConvBnRelu6(hidden, 1, 1, 1, 1), dw, project, bn};
+          : new Block[] {convBnRelu6(hidden, 1, 1, 1, 1), dw, project, bn};
       addChildBlock("conv", new Blocks.ModuleList(layers));
     }
 

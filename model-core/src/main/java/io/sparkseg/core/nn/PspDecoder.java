@@ -19,8 +19,8 @@ import ai.djl.util.PairList;
  */
 public final class PspDecoder extends AbstractBlock implements Decoder {
   private static final int[] SIZES = {1, 2, 3, 6};
-  private final Blocks.ConvBnRelu[] pools = new Blocks.ConvBnRelu[SIZES.length];
-  private final Blocks.ConvBnRelu conv;
+  private final Blocks.ConvBnAct[] pools = new Blocks.ConvBnAct[SIZES.length];
+  private final Blocks.ConvBnAct conv;
   private final int out;
   private final float dropout;
 
@@ -30,13 +30,13 @@ public final class PspDecoder extends AbstractBlock implements Decoder {
     int in = encoderChannels[encoderChannels.length - 1];
     Blocks.ModuleList[] blocks = new Blocks.ModuleList[SIZES.length];
     for (int i = 0; i < SIZES.length; i++) {
-      pools[i] = new Blocks.ConvBnRelu(in / SIZES.length, 1, 1, SIZES[i] != 1);
+      pools[i] = Blocks.ConvBnAct.relu(in / SIZES.length, 1, SIZES[i] != 1);
       // smp: pool = Sequential(AdaptiveAvgPool2d, Conv2dReLU) -> the conv block is "pool.1"
       blocks[i] = Blocks.ModuleList.named("pool", new Blocks.ModuleList(new String[] {"1"},
           pools[i]));
     }
     addChildBlock("psp", Blocks.ModuleList.named("blocks", new Blocks.ModuleList(blocks)));
-    conv = addChildBlock("conv", new Blocks.ConvBnRelu(outChannels, 1, 1));
+    conv = addChildBlock("conv", new Blocks.ConvBnAct(outChannels, 1, 1));
   }
 
   @Override

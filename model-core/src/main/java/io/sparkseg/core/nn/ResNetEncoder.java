@@ -201,37 +201,10 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   }
 
   /** torchvision's {@code downsample}: 1×1 strided convolution "0" and BatchNorm "1". */
-  static final class Downsample extends AbstractBlock {
-    private final Conv2d conv;
-    private final BatchNorm bn;
-    private final int out;
-    private final int stride;
-
-    Downsample(int out, int stride) {
-      this.out = out;
-      this.stride = stride;
-      conv = addChildBlock("0", Conv2d.builder().setKernelShape(new Shape(1, 1))
-          .optStride(new Shape(stride, stride)).setFilters(out).optBias(false).build());
-      bn = addChildBlock("1", Layers.bn());
-    }
-
-    @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
-        PairList<String, Object> params) {
-      return new NDList(Layers.run(bn, ps, Layers.run(conv, ps, inputs.singletonOrThrow(),
-          training), training));
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType,
-        Shape... inputShapes) {
-      Layers.init(bn, manager, dataType, Layers.init(conv, manager, dataType, inputShapes[0]));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-      return new Shape[] {Layers.strided(inputShapes[0], out, stride)};
-    }
+  static Blocks.ConvBnAct downsample(int out, int stride) {
+    return new Blocks.ConvBnAct(Conv2d.builder().setKernelShape(new Shape(1, 1))
+        .optStride(new Shape(stride, stride)).setFilters(out).optBias(false).build(), true,
+        Blocks.Act.NONE);
   }
 
   /** torchvision's BasicBlock (ResNet-18/34). */
@@ -240,7 +213,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
     private final BatchNorm bn1;
     private final Conv2d conv2;
     private final BatchNorm bn2;
-    private final Downsample downsample;
+    private final Blocks.ConvBnAct downsample;
     private final int out;
     private final int stride;
 
@@ -252,7 +225,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
       conv2 = addChildBlock("conv2", Layers.conv(width, 3, 1, dilation, 1, false));
       bn2 = addChildBlock("bn2", Layers.bn());
       downsample = stride != 1 || in != width ? addChildBlock("downsample",
-          new Downsample(width, stride)) : null;
+          downsample(width, stride)) : null;
     }
 
     @Override
@@ -291,7 +264,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
     private final BatchNorm bn2;
     private final Conv2d conv3;
     private final BatchNorm bn3;
-    private final Downsample downsample;
+    private final Blocks.ConvBnAct downsample;
     private final int out;
     private final int stride;
 
@@ -305,7 +278,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
       conv3 = addChildBlock("conv3", Layers.conv(out, 1, 1, false));
       bn3 = addChildBlock("bn3", Layers.bn());
       downsample = stride != 1 || in != out ? addChildBlock("downsample",
-          new Downsample(out, stride)) : null;
+          downsample(out, stride)) : null;
     }
 
     @Override

@@ -70,12 +70,12 @@ public final class UnetDecoder extends AbstractBlock implements Decoder {
 
   /** One U-Net decoder block. */
   static final class DecoderBlock extends AbstractBlock {
-    private final Blocks.ConvBnRelu conv1;
-    private final Blocks.ConvBnRelu conv2;
+    private final Blocks.ConvBnAct conv1;
+    private final Blocks.ConvBnAct conv2;
 
     DecoderBlock(int out) {
-      conv1 = addChildBlock("conv1", new Blocks.ConvBnRelu(out, 3, 1));
-      conv2 = addChildBlock("conv2", new Blocks.ConvBnRelu(out, 3, 1));
+      conv1 = addChildBlock("conv1", new Blocks.ConvBnAct(out, 3, 1));
+      conv2 = addChildBlock("conv2", new Blocks.ConvBnAct(out, 3, 1));
     }
 
     NDArray forward(ParameterStore ps, NDArray x, NDArray skip, boolean training) {

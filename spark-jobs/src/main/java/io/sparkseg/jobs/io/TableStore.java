@@ -53,7 +53,14 @@ public final class TableStore {
 
   /** Replaces the table's contents (and schema) atomically in Delta. */
   public void overwrite(String table, Dataset<Row> rows, String... partitionBy) {
-    DataFrameWriter<Row> w = rows.write().format(format.sourceName()).mode(SaveMode.Overwrite);
+    overwrite(table, rows, java.util.Map.of(), partitionBy);
+  }
+
+  /** As {@link #overwrite(String, Dataset, String...)} with data source options. */
+  public void overwrite(String table, Dataset<Row> rows, java.util.Map<String, String> options,
+      String... partitionBy) {
+    DataFrameWriter<Row> w = rows.write().format(format.sourceName()).mode(SaveMode.Overwrite)
+        .options(options);
     if (format == TableFormat.DELTA) {
       w = w.option("overwriteSchema", "true");
     }

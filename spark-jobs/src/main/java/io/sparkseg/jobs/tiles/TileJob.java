@@ -11,6 +11,7 @@ import io.sparkseg.jobs.JobReport;
 import io.sparkseg.jobs.io.Quarantine;
 import io.sparkseg.jobs.io.TableStore;
 import java.io.PrintStream;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -26,6 +27,8 @@ import org.apache.spark.storage.StorageLevel;
  */
 public final class TileJob {
   public static final String NAME = "tile";
+  /** Parquet row group size of the tiles table. */
+  static final int ROW_GROUP_BYTES = 8 << 20;
 
   private TileJob() {}
 
@@ -50,8 +53,10 @@ public final class TileJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long imagesIn = store.read(TableStore.IMAGES).count();
+      // small row groups: a training task streaming the files holds one row group at a time
       store.overwrite(TableStore.TILES, tiled.filter(col("reason").isNull())
-          .drop("reason", "detail"), "fold");
+          .drop("reason", "detail"), Map.of("parquet.block.size", String.valueOf(ROW_GROUP_BYTES)),
+          "fold");
       Dataset<Row> tiles = store.read(TableStore.TILES);
       long tilesWritten = tiles.count();
       long imagesTiled = tiles.select("image_id").distinct().count();

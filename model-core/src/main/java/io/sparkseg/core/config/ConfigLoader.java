@@ -224,7 +224,15 @@ public final class ConfigLoader {
         .build());
     String augmentation = r.string("train.augmentation");
     r.check("train.augmentation", () -> TrainConfig.augmenter(augmentation));
-    return new TrainConfig(spec, weights, options, augmentation);
+    List<Integer> folds = r.parsed("train.folds", () -> List.copyOf(r.c.getIntList("train.folds")));
+    String runId = r.c.getString("train.run-id").trim();
+    if (!runId.isEmpty() && !runId.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      r.problems.add(ROOT + ".train.run-id: '" + runId + "' must be letters, digits, '.', '_' "
+          + "or '-' (it names a folder)");
+    }
+    return new TrainConfig(spec, weights, options, augmentation, folds, runId,
+        r.intAtLeast("train.gpus-per-task", 0), r.intAtLeast("train.prefetch", 1),
+        r.intAtLeast("train.shuffle-buffer", 1));
   }
 
   private static float[] floats(List<Double> values, int classes, String key) {

@@ -6,10 +6,12 @@ import io.sparkseg.core.train.TrainOptions;
 
 /**
  * The {@code sparkseg.model} and {@code sparkseg.train} settings, validated: the model to
- * build, where its pretrained encoder weights are, and how to train it.
+ * build, where its pretrained encoder weights are, how to train it, and how the train job
+ * runs (folds, run id, GPUs per task, loader sizes).
  */
 public record TrainConfig(ModelSpec model, String encoderWeights, TrainOptions options,
-    String augmentation) {
+    String augmentation, java.util.List<Integer> folds, String runId, int gpusPerTask,
+    int prefetch, int shuffleBuffer) implements java.io.Serializable {
 
   /** The augmentation recipe named by {@code sparkseg.train.augmentation}. */
   public Augmenter augmenter() {

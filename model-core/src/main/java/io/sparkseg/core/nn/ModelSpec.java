@@ -10,7 +10,7 @@ import java.util.Locale;
  * to rebuild the exact block; the model card stores it.
  */
 public record ModelSpec(Architecture architecture, String encoder, int[] decoderChannels,
-    int classes, Activation activation) {
+    int classes, Activation activation) implements java.io.Serializable {
 
   /** The architectures sparkseg builds. */
   public enum Architecture {

@@ -38,6 +38,7 @@ public final class SegmentationPredictor {
 
   /** Probabilities for each image: {@code result.get(i)[class][pixel]}. */
   public List<float[][]> predict(List<Image8> images) {
+    Autograd.noGrad(); // inference threads must not build autograd graphs
     List<float[][]> out = new ArrayList<>(images.size());
     for (int from = 0; from < images.size(); from += batchSize) {
       out.addAll(predictBatch(images.subList(from, Math.min(images.size(), from + batchSize))));

@@ -9,13 +9,13 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.sparkseg.core.image.Image8;
 import io.sparkseg.core.mask.BinaryMask;
 import io.sparkseg.core.metrics.SegmentationMetrics;
+import io.sparkseg.core.nn.Autograd;
 import io.sparkseg.core.nn.Engines;
 import io.sparkseg.core.nn.ModelCard;
 import io.sparkseg.core.nn.ModelIo;
@@ -106,7 +106,8 @@ public final class FoldTrainer {
   /** Receives the best model's probabilities for each validation sample. */
   @FunctionalInterface
   public interface OofSink {
-    void accept(String sampleId, float[][] probabilities);
+    /** {@code probabilities[class]} is a row-major {@code height × width} plane. */
+    void accept(String sampleId, int height, int width, float[][] probabilities);
   }
 
   /** Everything a checkpoint restores besides the arrays. */
@@ -122,6 +123,7 @@ public final class FoldTrainer {
 
   public Result fit(SampleSource train, SampleSource validation, OofSink oof) throws IOException {
     Engine engine = Engines.pytorch();
+    Autograd.noGrad(); // this thread records gradients only inside Autograd.backward
     try (NDManager manager = engine.newBaseManager(device)) {
       engine.setRandomSeed((int) options.seed());
       SegmentationModel model = SegmentationModel.build(spec);
@@ -228,12 +230,8 @@ public final class FoldTrainer {
       try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
         NDArray[] xy = arrays(manager, batch);
-        try (GradientCollector gc = engine.newGradientCollector()) {
-          NDArray logits = model.forward(ps, new NDList(xy[0]), true).singletonOrThrow();
-          NDArray l = loss.compute(logits, xy[1]);
-          gc.backward(l);
-          lossSum += l.getFloat();
-        }
+        lossSum += Autograd.backward(() -> loss.compute(
+            model.forward(ps, new NDList(xy[0]), true).singletonOrThrow(), xy[1]));
         optimizer.step(params, lr);
       }
       batches++;
@@ -295,7 +293,7 @@ public final class FoldTrainer {
               truth);
         }
         if (oof != null) {
-          oof.accept(s.id(), probs.get(i));
+          oof.accept(s.id(), h, w, probs.get(i));
         }
       }
     }

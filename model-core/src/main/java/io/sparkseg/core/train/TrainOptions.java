@@ -29,7 +29,7 @@ public record TrainOptions(int epochs, int batchSize, float lr, Optimizer.Kind o
     float weightDecay, float momentum, LrSchedule.Kind schedule, float minLr, int warmupEpochs,
     int cosineT0, int cosineTMult, float plateauFactor, int plateauPatience, String loss,
     float[] posWeight, int validateEvery, int earlyStopPatience, float threshold, long seed,
-    int keepCheckpoints) {
+    int keepCheckpoints) implements java.io.Serializable {
 
   public TrainOptions {
     if (epochs < 1 || batchSize < 1 || validateEvery < 1 || keepCheckpoints < 1) {

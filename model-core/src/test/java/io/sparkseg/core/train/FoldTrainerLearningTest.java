@@ -30,7 +30,8 @@ class FoldTrainerLearningTest {
     Map<String, float[][]> oof = new HashMap<>();
     FoldTrainer.Result r = new FoldTrainer(spec, options, new LocalCheckpointStore(dir),
         Device.cpu(), System.out)
-        .fit(SampleSource.of(train, true, 7), SampleSource.of(val, false, 0), oof::put);
+        .fit(SampleSource.of(train, true, 7), SampleSource.of(val, false, 0),
+            (id, h, w, p) -> oof.put(id, p));
     System.out.printf("empty baseline %.4f, best mean Dice %.4f at epoch %d%n", baseline,
         r.bestDice(), r.bestEpoch());
     assertTrue(r.bestDice() > baseline + 0.05, "mean Dice " + r.bestDice()

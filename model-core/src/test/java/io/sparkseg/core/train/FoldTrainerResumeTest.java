@@ -39,7 +39,7 @@ class FoldTrainerResumeTest {
       Map<String, float[][]> oof) throws Exception {
     return new FoldTrainer(SPEC, o, new LocalCheckpointStore(dir), Device.cpu(), log)
         .fit(SampleSource.of(TRAIN, true, 11), SampleSource.of(VAL, false, 0),
-            oof == null ? (id, p) -> { } : oof::put);
+            oof == null ? (id, h, w, p) -> { } : (id, h, w, p) -> oof.put(id, p));
   }
 
   @Test

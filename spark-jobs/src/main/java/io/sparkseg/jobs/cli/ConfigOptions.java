@@ -28,7 +28,12 @@ final class ConfigOptions {
   String dataDir;
 
   SparksegConfig load() {
-    Map<String, String> all = new LinkedHashMap<>();
+    return load(Map.of());
+  }
+
+  /** With command-specific settings (e.g. train --folds) under the explicit --conf ones. */
+  SparksegConfig load(Map<String, String> commandSettings) {
+    Map<String, String> all = new LinkedHashMap<>(commandSettings);
     if (workDir != null) {
       all.put("sparkseg.work-dir", workDir);
     }

@@ -6,6 +6,7 @@ import io.sparkseg.jobs.Pipeline;
 import io.sparkseg.jobs.folds.FoldsJob;
 import io.sparkseg.jobs.ingest.IngestJob;
 import io.sparkseg.jobs.tiles.TileJob;
+import io.sparkseg.jobs.train.TrainJob;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "sparkseg", mixinStandardHelpOptions = true, version = "sparkseg 0.1.0",
     description = "Image segmentation on Apache Spark: ETL, training and batch scoring.",
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
-        Main.Run.class, CommandLine.HelpCommand.class})
+        Main.Train.class, Main.Run.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -91,6 +92,39 @@ public final class Main implements Runnable {
     @Override
     void run(SparkSession spark, SparksegConfig cfg) {
       TileJob.run(spark, cfg, System.out);
+    }
+  }
+
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = {"Train one model per fold on the tiles table: one Spark task per fold, on a "
+          + "GPU each when sparkseg.train.gpus-per-task > 0. Writes <work>/runs/<run-id>/ and "
+          + "the oof table.",
+          "A re-run with the same --run-id skips finished folds and resumes the others from "
+              + "their last checkpoint."})
+  static final class Train extends SparkCommand {
+    @picocli.CommandLine.Option(names = "--folds", split = ",", paramLabel = "K",
+        description = "Folds to train (default: all), e.g. --folds 0,2.")
+    java.util.List<Integer> folds;
+
+    @picocli.CommandLine.Option(names = "--run-id", paramLabel = "ID",
+        description = "Run id (sparkseg.train.run-id); default: a new one.")
+    String runId;
+
+    @Override
+    java.util.Map<String, String> commandSettings() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      if (folds != null) {
+        m.put("train.folds", folds.toString());
+      }
+      if (runId != null) {
+        m.put("train.run-id", runId);
+      }
+      return m;
+    }
+
+    @Override
+    void run(SparkSession spark, SparksegConfig cfg) {
+      TrainJob.run(spark, cfg, System.out);
     }
   }
 

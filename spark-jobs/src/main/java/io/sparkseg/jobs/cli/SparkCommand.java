@@ -13,7 +13,7 @@ abstract class SparkCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
-    SparksegConfig cfg = options.load();
+    SparksegConfig cfg = options.load(commandSettings());
     before(cfg);
     SparkSession spark = SparkSessions.create(cfg);
     try {
@@ -25,6 +25,11 @@ abstract class SparkCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** Settings this command's own options stand for (--conf still wins). */
+  java.util.Map<String, String> commandSettings() {
+    return java.util.Map.of();
   }
 
   /** Work done before Spark starts (e.g. generating demo data). */

@@ -19,6 +19,7 @@ public final class TableStore {
   public static final String TILES = "tiles";
   public static final String QUARANTINE = "quarantine";
   public static final String JOB_RUNS = "job_runs";
+  public static final String OOF = "oof";
 
   private final SparkSession spark;
   private final TableFormat format;
@@ -68,6 +69,16 @@ public final class TableStore {
       w = w.partitionBy(partitionBy);
     }
     w.save(path(table));
+  }
+
+  /**
+   * Replaces only the partitions (values of {@code partitionColumn}) present in {@code rows}:
+   * re-running a job for the same key rewrites its rows and leaves the others alone.
+   */
+  public void replacePartitions(String table, Dataset<Row> rows, String partitionColumn) {
+    rows.write().format(format.sourceName()).mode(SaveMode.Overwrite)
+        .option("partitionOverwriteMode", "dynamic").partitionBy(partitionColumn)
+        .save(path(table));
   }
 
   public void append(String table, Dataset<Row> rows) {

@@ -1,0 +1,13 @@
+package io.sparkseg.jobs.train;
+
+import io.sparkseg.core.config.TrainConfig;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * One fold's work, shipped to its task: the data files of "all folds but k" and of fold k
+ * (from the pinned tiles snapshot), where its outputs go, and how to train.
+ */
+record FoldTask(int fold, List<String> trainFiles, List<String> validationFiles, String foldDir,
+    int classes, TrainConfig train, String dataVersion, String gitCommit)
+    implements Serializable {}

@@ -1,0 +1,209 @@
+package io.sparkseg.jobs.train;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import io.delta.tables.DeltaTable;
+import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.core.config.TableFormat;
+import io.sparkseg.core.config.TrainConfig;
+import io.sparkseg.jobs.JobReport;
+import io.sparkseg.jobs.io.TableStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.resource.ResourceProfile;
+import org.apache.spark.resource.ResourceProfileBuilder;
+import org.apache.spark.resource.TaskResourceRequests;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code train}: one independent Spark task per fold (a failed fold retries alone, resuming
+ * from its checkpoints), each training model-core's {@code FoldTrainer} on the tiles table.
+ * The driver pins the tiles snapshot (Delta version) and hands each task the data files of
+ * "all folds but k" and of fold k. With {@code sparkseg.train.gpus-per-task > 0} the stage gets
+ * a ResourceProfile of that many GPUs per task and each task trains on the GPU Spark assigned
+ * it. Results: {@code <work>/runs/<run-id>/fold-<k>/} (checkpoints, best model + card, history,
+ * result.json), the {@code oof} table (partitioned by run_id) and
+ * {@code runs/<run-id>/summary.json}.
+ */
+public final class TrainJob {
+  public static final String NAME = "train";
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
+      .serializeSpecialFloatingPointValues().create();
+
+  private TrainJob() {}
+
+  /** The run's outcome, as summary.json records it. */
+  public record Summary(String runId, String runDir, String dataVersion, String gitCommit,
+      List<FoldResult> folds, Map<String, double[]> diceMeanSd, double wallSeconds,
+      String model, String training) {}
+
+  public static Summary run(SparkSession spark, SparksegConfig cfg, PrintStream out) {
+    long t0 = System.nanoTime();
+    TrainConfig tc = cfg.train();
+    if (spark.sparkContext().getConf().getBoolean("spark.speculation", false)) {
+      throw new IllegalStateException("train needs spark.speculation=false: two copies of one "
+          + "fold would write the same checkpoints");
+    }
+    int k = cfg.folds().k();
+    List<Integer> folds = tc.folds().isEmpty() ? range(k) : tc.folds();
+    for (int f : folds) {
+      if (f < 0 || f >= k) {
+        throw new IllegalArgumentException("sparkseg.train.folds: fold " + f + " is outside 0.."
+            + (k - 1) + " (sparkseg.folds.k = " + k + ")");
+      }
+    }
+    String runId = tc.runId().isEmpty() ? JobReport.newRunId() : tc.runId();
+    String runDir = cfg.workDir() + "/runs/" + runId;
+    JobReport report = new JobReport(NAME, runId);
+    TableStore store = new TableStore(spark, cfg.tables());
+
+    String tilesPath = store.path(TableStore.TILES);
+    Dataset<Row> tiles;
+    String dataVersion;
+    if (store.format() == TableFormat.DELTA) {
+      long version = DeltaTable.forPath(spark, tilesPath).history(1).select("version").first()
+          .getLong(0);
+      tiles = spark.read().format("delta").option("versionAsOf", version).load(tilesPath);
+      dataVersion = tilesPath + "@v" + version;
+    } else {
+      tiles = store.read(TableStore.TILES);
+      dataVersion = tilesPath + " (parquet)";
+    }
+    Map<Integer, List<String>> filesByFold = new LinkedHashMap<>();
+    for (int f = 0; f < k; f++) {
+      List<String> files = Arrays.asList(tiles.filter(col("fold").equalTo(f)).inputFiles());
+      if (files.isEmpty()) {
+        throw new IllegalStateException("fold " + f + " has no tiles in " + dataVersion
+            + "; run folds and tile with sparkseg.folds.k = " + k);
+      }
+      filesByFold.put(f, files);
+    }
+    String git = Provenance.gitCommit();
+    List<FoldTask> tasks = new ArrayList<>();
+    for (int f : folds) {
+      List<String> train = new ArrayList<>();
+      filesByFold.forEach((fold, files) -> {
+        if (fold != f) {
+          train.addAll(files);
+        }
+      });
+      tasks.add(new FoldTask(f, train, filesByFold.get(f), runDir + "/fold-" + f,
+          cfg.data().classes(), tc, dataVersion, git));
+    }
+    out.printf(Locale.ROOT, "train %s: folds %s of %d on %s, data %s, model %s%n", runId, folds,
+        k, tc.gpusPerTask() > 0 ? tc.gpusPerTask() + " GPU(s) per task" : "CPU", dataVersion,
+        tc.model());
+
+    JavaRDD<FoldTask> rdd = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .parallelize(tasks, tasks.size());
+    if (tc.gpusPerTask() > 0) {
+      ResourceProfile gpuProfile = new ResourceProfileBuilder()
+          .require(new TaskResourceRequests().cpus(1).resource("gpu", tc.gpusPerTask()))
+          .build();
+      rdd = rdd.withResources(gpuProfile);
+    }
+    spark.sparkContext().setJobDescription("sparkseg train " + runId);
+    List<FoldResult> results = new ArrayList<>();
+    for (String json : rdd.mapPartitions(new FoldTrainTask()).collect()) {
+      results.add(GSON.fromJson(json, FoldResult.class));
+    }
+    results.sort((a, b) -> Integer.compare(a.fold(), b.fold()));
+
+    List<String> oofFiles = results.stream().map(FoldResult::oofFile).toList();
+    store.replacePartitions(TableStore.OOF, spark.read().parquet(oofFiles.toArray(String[]::new))
+        .withColumn("run_id", lit(runId)), "run_id");
+
+    Summary summary = new Summary(runId, runDir, dataVersion, git, results,
+        diceMeanSd(results, cfg.data().classes()), (System.nanoTime() - t0) / 1e9,
+        tc.model().toString(), tc.options().toString());
+    writeSummary(spark, runDir + "/summary.json", summary);
+    report.count("folds_requested", folds.size()).count("folds_trained", results.size());
+    report.reconcile("folds", folds.size(), JobReport.outcomes("trained", results.size()));
+    table(summary, cfg.data().classes()).forEach(report::line);
+    report.line("run folder: " + runDir + " (summary.json, fold-<k>/best.safetensors)");
+    report.line("out-of-fold probabilities: table " + store.path(TableStore.OOF)
+        + " where run_id = '" + runId + "'");
+    report.finish(spark, store, out);
+    return summary;
+  }
+
+  private static List<Integer> range(int k) {
+    List<Integer> r = new ArrayList<>();
+    for (int i = 0; i < k; i++) {
+      r.add(i);
+    }
+    return r;
+  }
+
+  /** Mean and (sample) standard deviation over folds of each class's Dice and of the mean. */
+  static Map<String, double[]> diceMeanSd(List<FoldResult> results, int classes) {
+    Map<String, double[]> out = new LinkedHashMap<>();
+    for (int c = 1; c <= classes + 1; c++) {
+      String key = c <= classes ? "dice." + c : "dice.mean";
+      double[] v = results.stream().mapToDouble(r -> r.metrics().getOrDefault(key, Double.NaN))
+          .toArray();
+      double mean = Arrays.stream(v).average().orElse(Double.NaN);
+      double sd = v.length < 2 ? 0 : Math.sqrt(Arrays.stream(v).map(x -> (x - mean) * (x - mean))
+          .sum() / (v.length - 1));
+      out.put(key, new double[] {mean, sd});
+    }
+    return out;
+  }
+
+  static List<String> table(Summary s, int classes) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-5s %5s %7s", "fold",
+        "epoch", "dice"));
+    for (int c = 1; c <= classes; c++) {
+      head.append(String.format(Locale.ROOT, " %7s", "class" + c));
+    }
+    head.append("  device    seconds  resumed");
+    lines.add(head.toString());
+    for (FoldResult r : s.folds()) {
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-5d %5d %7.4f",
+          r.fold(), r.bestEpoch(), r.bestDice()));
+      for (int c = 1; c <= classes; c++) {
+        line.append(String.format(Locale.ROOT, " %7.4f", r.metrics().get("dice." + c)));
+      }
+      line.append(String.format(Locale.ROOT, "  %-8s %8.1f  %s", r.device(), r.seconds(),
+          r.resumedFromEpoch() > 0 ? "from epoch " + r.resumedFromEpoch() : "-"));
+      lines.add(line.toString());
+    }
+    double[] m = s.diceMeanSd().get("dice.mean");
+    StringBuilder mean = new StringBuilder(String.format(Locale.ROOT, "%-11s %7.4f", "mean", m[0]));
+    for (int c = 1; c <= classes; c++) {
+      double[] v = s.diceMeanSd().get("dice." + c);
+      mean.append(String.format(Locale.ROOT, " %7.4f", v[0]));
+    }
+    lines.add(mean.toString());
+    lines.add(String.format(Locale.ROOT, "mean Dice over folds: %.4f ± %.4f", m[0], m[1]));
+    return lines;
+  }
+
+  private static void writeSummary(SparkSession spark, String file, Summary s) {
+    Path p = new Path(file);
+    try (FSDataOutputStream o = p.getFileSystem(spark.sparkContext().hadoopConfiguration())
+        .create(p, true)) {
+      o.write(GSON.toJson(s).getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+}

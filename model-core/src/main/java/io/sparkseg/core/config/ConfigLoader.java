@@ -230,8 +230,12 @@ public final class ConfigLoader {
       r.problems.add(ROOT + ".train.run-id: '" + runId + "' must be letters, digits, '.', '_' "
           + "or '-' (it names a folder)");
     }
+    String device = r.string("train.device");
+    if (!device.equals("auto") && !device.equals("cpu")) {
+      r.problems.add(ROOT + ".train.device: expected one of auto, cpu but got '" + device + "'");
+    }
     return new TrainConfig(spec, weights, options, augmentation, folds, runId,
-        r.intAtLeast("train.gpus-per-task", 0), r.intAtLeast("train.prefetch", 1),
+        r.intAtLeast("train.gpus-per-task", 0), device, r.intAtLeast("train.prefetch", 1),
         r.intAtLeast("train.shuffle-buffer", 1));
   }
 

@@ -11,7 +11,7 @@ import io.sparkseg.core.train.TrainOptions;
  */
 public record TrainConfig(ModelSpec model, String encoderWeights, TrainOptions options,
     String augmentation, java.util.List<Integer> folds, String runId, int gpusPerTask,
-    int prefetch, int shuffleBuffer) implements java.io.Serializable {
+    String device, int prefetch, int shuffleBuffer) implements java.io.Serializable {
 
   /** The augmentation recipe named by {@code sparkseg.train.augmentation}. */
   public Augmenter augmenter() {

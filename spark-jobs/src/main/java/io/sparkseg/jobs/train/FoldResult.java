@@ -7,5 +7,6 @@ import java.util.Map;
  * {@code runs/<run-id>/fold-<k>/result.json} records it.
  */
 public record FoldResult(int fold, int bestEpoch, double bestDice, Map<String, Double> metrics,
-    int epochsRun, int resumedFromEpoch, int attempt, String device, double seconds,
-    String bestModel, String oofFile, int historyLength, boolean stoppedEarly) {}
+    int epochsRun, int resumedFromEpoch, int attempt, String device, String gpuAddress,
+    long startedAtMillis, long finishedAtMillis, double seconds, String bestModel,
+    String oofFile, int historyLength, boolean stoppedEarly) {}

@@ -58,16 +58,19 @@ final class FoldTrainTask implements FlatMapFunction<Iterator<FoldTask>, String>
       }
     }
     int attempt = tc == null ? 0 : tc.attemptNumber();
-    System.out.printf("fold %d: attempt %d on %s (%d train files, %d validation files)%n",
-        t.fold(), attempt, gpu == null ? "cpu" : "gpu " + gpu, t.trainFiles().size(),
-        t.validationFiles().size());
+    boolean onGpu = gpu != null && t.train().device().equals("auto");
+    String device = onGpu ? "gpu:" + gpu : "cpu";
+    System.out.printf("fold %d: attempt %d, Spark assigned %s, training on %s (%d train files, "
+            + "%d validation files)%n", t.fold(), attempt, gpu == null ? "no GPU" : "GPU " + gpu,
+        device, t.trainFiles().size(), t.validationFiles().size());
     long t0 = System.nanoTime();
+    long startedAt = System.currentTimeMillis();
     ParquetTileSource train = new ParquetTileSource(t.trainFiles(), conf, t.classes(), true,
         t.train().options().seed(), t.train().prefetch(), t.train().shuffleBuffer());
     ParquetTileSource validation = new ParquetTileSource(t.validationFiles(), conf, t.classes(),
         false, 0, t.train().prefetch(), 1);
     FoldTrainer trainer = new FoldTrainer(t.train().model(), t.train().options(), store,
-        Engines.device(gpu), System.out).augmenter(t.train().augmenter())
+        Engines.device(onGpu ? gpu : null), System.out).augmenter(t.train().augmenter())
         .provenance(t.dataVersion(), t.gitCommit());
     if (!t.train().encoderWeights().isEmpty()) {
       Path p = new Path(t.train().encoderWeights());
@@ -86,8 +89,9 @@ final class FoldTrainTask implements FlatMapFunction<Iterator<FoldTask>, String>
       });
     }
     FoldResult result = new FoldResult(t.fold(), r.bestEpoch(), r.bestDice(), r.bestMetrics(),
-        r.epochsRun(), r.resumedFromEpoch(), attempt, gpu == null ? "cpu" : "gpu:" + gpu,
-        (System.nanoTime() - t0) / 1e9, r.bestModel(), store.location(OOF),
+        r.epochsRun(), r.resumedFromEpoch(), attempt, device, gpu, startedAt,
+        System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9, r.bestModel(),
+        store.location(OOF),
         r.history().size(), r.stoppedEarly());
     String json = GSON.toJson(result);
     store.write(RESULT, o -> o.write(json.getBytes(StandardCharsets.UTF_8)));

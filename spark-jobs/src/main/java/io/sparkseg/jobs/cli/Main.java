@@ -18,7 +18,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "sparkseg", mixinStandardHelpOptions = true, version = "sparkseg 0.1.0",
     description = "Image segmentation on Apache Spark: ETL, training and batch scoring.",
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
-        Main.Train.class, Main.Run.class, CommandLine.HelpCommand.class})
+        Main.Train.class, Main.Run.class, Main.Doctor.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -53,6 +53,30 @@ public final class Main implements Runnable {
       return 1;
     });
     return cl;
+  }
+
+  @Command(name = "doctor", mixinStandardHelpOptions = true,
+      description = "Check this installation: Java, Spark, Delta, and DJL's PyTorch engine "
+          + "starting offline (natives found, GPUs seen); exit 1 if something is missing.")
+  static final class Doctor implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      System.out.println("java      " + System.getProperty("java.version"));
+      System.out.println("spark     " + org.apache.spark.package$.MODULE$.SPARK_VERSION());
+      System.out.println("delta     " + io.delta.tables.DeltaTable.class.getProtectionDomain()
+          .getCodeSource().getLocation().getPath().replaceAll(".*/", ""));
+      io.sparkseg.core.nn.Engines.ensureOffline();
+      ai.djl.engine.Engine engine = io.sparkseg.core.nn.Engines.pytorch();
+      System.out.println("djl       " + ai.djl.engine.Engine.getDjlVersion() + " offline="
+          + ai.djl.util.Utils.isOfflineMode());
+      System.out.println("engine    " + engine.getEngineName() + " " + engine.getVersion()
+          + ", GPUs visible: " + engine.getGpuCount());
+      try (ai.djl.ndarray.NDManager m = engine.newBaseManager()) {
+        float v = m.create(new float[] {1, 2}).sum().getFloat();
+        System.out.println("compute   ok (" + v + ")");
+      }
+      return 0;
+    }
   }
 
   @Command(name = "generate-demo", mixinStandardHelpOptions = true,

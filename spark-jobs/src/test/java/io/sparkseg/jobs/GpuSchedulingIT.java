@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkseg.core.config.ConfigLoader;
 import io.sparkseg.core.config.SparksegConfig;
 import io.sparkseg.jobs.train.FoldResult;
 import io.sparkseg.jobs.train.TrainJob;
@@ -49,11 +48,6 @@ class GpuSchedulingIT {
     String appJar = Path.of(System.getProperty("sparkseg.app.jar", "target/sparkseg-app.jar"))
         .toAbsolutePath().toString();
     Map<String, String> o = new LinkedHashMap<>(base);
-    o.put("work-dir", work.toString());
-    o.put("data.image-height", "128");
-    o.put("data.image-width", "800");
-    o.put("tiles.width", "256");
-    o.put("tiles.stride", "128");
     o.put("sparkseg.spark.master", "local-cluster[1,2,1024]");
     o.put("spark.home", sparkHome.toString());
     o.put("spark.executor.extraClassPath", appJar);
@@ -64,8 +58,6 @@ class GpuSchedulingIT {
     o.put("spark.executorEnv.SPARK_SCALA_VERSION", "2.13"); // the launcher needs it
     o.put("spark.executorEnv.DJL_OFFLINE", "true");
     o.put("spark.executorEnv.OPT_OUT_TRACKING", "true");
-    o.put("spark.ui.enabled", "false");
-    o.put("spark.driver.host", "127.0.0.1");
     o.put("model.encoder", "resnet18");
     o.put("model.decoder-channels", "[16, 16, 8, 8, 8]");
     o.put("train.epochs", "1");
@@ -75,7 +67,7 @@ class GpuSchedulingIT {
     o.put("train.gpus-per-task", "1");
     o.put("train.device", "cpu");
     o.put("train.run-id", "gpu-scheduling");
-    SparksegConfig cfg = ConfigLoader.load(null, o, Map.of());
+    SparksegConfig cfg = SparkTestSupport.config(work, o);
     SparkSession spark = SparkSessions.create(cfg);
     try {
       assertTrue(spark.sparkContext().master().startsWith("local-cluster"));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkseg.core.config.ConfigLoader;
 import io.sparkseg.core.config.SparksegConfig;
 import io.sparkseg.jobs.CleanEtl;
 import io.sparkseg.jobs.SparkTestSupport;
@@ -25,17 +24,7 @@ import org.junit.jupiter.api.Test;
 /** The train job in local mode on the clean demo tiles: folds, outputs, re-runs and resume. */
 class TrainJobTest {
   private static SparksegConfig config(String runId, int epochs) {
-    SparksegConfig etl = CleanEtl.config();
     Map<String, String> o = new LinkedHashMap<>();
-    o.put("work-dir", etl.workDir());
-    o.put("data.image-height", "128");
-    o.put("data.image-width", "800");
-    o.put("tiles.width", "256");
-    o.put("tiles.stride", "128");
-    o.put("folds.k", "3");
-    o.put("sparkseg.spark.master", "local[2]");
-    o.put("spark.sql.shuffle.partitions", "2");
-    o.put("spark.ui.enabled", "false");
     o.put("model.encoder", "resnet18");
     o.put("model.decoder-channels", "[32, 16, 16, 8, 8]");
     o.put("train.epochs", String.valueOf(epochs));
@@ -44,7 +33,7 @@ class TrainJobTest {
     o.put("train.augmentation", "flips");
     o.put("train.folds", "[0, 2]");
     o.put("train.run-id", runId);
-    return ConfigLoader.load(null, o, Map.of());
+    return SparkTestSupport.config(Path.of(CleanEtl.config().workDir()), o);
   }
 
   @Test

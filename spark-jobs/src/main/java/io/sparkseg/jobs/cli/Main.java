@@ -18,7 +18,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "sparkseg", mixinStandardHelpOptions = true, version = "sparkseg 0.1.0",
     description = "Image segmentation on Apache Spark: ETL, training and batch scoring.",
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
-        Main.Train.class, Main.Run.class, Main.Doctor.class, CommandLine.HelpCommand.class})
+        Main.Train.class, Main.Evaluate.class, Main.Run.class, Main.Doctor.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -53,6 +54,42 @@ public final class Main implements Runnable {
       return 1;
     });
     return cl;
+  }
+
+  @Command(name = "evaluate", mixinStandardHelpOptions = true,
+      description = {"Kaggle's score of a submission against a truth file: Dice per class and "
+          + "their mean over every image x class (empty prediction of an empty truth = 1).",
+          "Both files may be in any Severstal layout (ImageId_ClassId,EncodedPixels; "
+              + "ImageId,EncodedPixels,ClassId; ImageId,ClassId,EncodedPixels). The image size "
+              + "is sparkseg.data.image-height x image-width."})
+  static final class Evaluate implements Callable<Integer> {
+    @Mixin
+    ConfigOptions options;
+
+    @picocli.CommandLine.Option(names = "--submission", required = true, paramLabel = "CSV")
+    java.nio.file.Path submission;
+
+    @picocli.CommandLine.Option(names = "--truth", required = true, paramLabel = "CSV")
+    java.nio.file.Path truth;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      SparksegConfig cfg = options.load();
+      int h = cfg.data().imageHeight();
+      int w = cfg.data().imageWidth();
+      int classes = cfg.data().classes();
+      io.sparkseg.core.severstal.Submission.Score score = io.sparkseg.core.severstal.Submission
+          .score(io.sparkseg.core.severstal.Submission.read(submission, classes, h, w),
+              io.sparkseg.core.severstal.Submission.read(truth, classes, h, w), classes, h, w);
+      System.out.printf("%s against %s: %d images x %d classes%n", submission, truth,
+          score.images(), classes);
+      if (score.missingFromSubmission() > 0) {
+        System.out.println("warning: " + score.missingFromSubmission()
+            + " images of the truth have no submission rows (scored as predicted empty)");
+      }
+      score.metrics().table().forEach(System.out::println);
+      return 0;
+    }
   }
 
   @Command(name = "doctor", mixinStandardHelpOptions = true,

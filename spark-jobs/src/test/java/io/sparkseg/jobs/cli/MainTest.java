@@ -68,6 +68,32 @@ class MainTest {
   }
 
   @Test
+  void evaluateScoresASubmission(@TempDir Path work) throws Exception {
+    assertEquals(0, run("generate-demo", "--work", work.toString(), "--conf",
+        "demo.train-images=1", "--conf", "demo.test-images=6", "--conf", "data.image-height=64",
+        "--conf", "data.image-width=400", "--conf", "tiles.width=128",
+        "--conf", "tiles.stride=64").code());
+    Path truth = work.resolve("demo-data/test_truth.csv");
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.out;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    Result r;
+    try {
+      r = run("evaluate", "--submission", truth.toString(), "--truth", truth.toString(),
+          "--conf", "data.image-height=64", "--conf", "data.image-width=400",
+          "--conf", "tiles.width=128", "--conf", "tiles.stride=64");
+    } finally {
+      System.setOut(old);
+    }
+    String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(out.contains("mean    1.000"), "the truth scores 1: " + out);
+    Result bad = run("evaluate", "--submission", work.resolve("nope.csv").toString(),
+        "--truth", truth.toString());
+    assertEquals(1, bad.code());
+  }
+
+  @Test
   void missingInputFailsWithTheSettingAndPath(@TempDir Path work) {
     Result r = run("ingest", "--work", work.toString(), "--data", work.resolve("nope").toString(),
         "--conf", "sparkseg.spark.master=local[1]", "--conf", "spark.ui.enabled=false");

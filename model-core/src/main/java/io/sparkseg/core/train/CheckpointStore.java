@@ -26,6 +26,12 @@ public interface CheckpointStore {
   /** Full location of {@code name}, for logs and model cards. */
   String location(String name);
 
+  /** Opens something, possibly failing with an I/O error. */
+  @FunctionalInterface
+  interface IoSupplier<T> {
+    T get() throws IOException;
+  }
+
   /** An I/O action. */
   @FunctionalInterface
   interface IoConsumer<T> {

@@ -66,7 +66,8 @@ public final class FoldTrainer {
   private final Device device;
   private final PrintStream log;
   private Augmenter augmenter = Augmenter.flips(0.5);
-  private SafeTensors encoderWeights;
+  private CheckpointStore.IoSupplier<InputStream> encoderWeights;
+  private String encoderWeightsSource;
   private String dataVersion = "";
   private String gitCommit = "";
 
@@ -85,9 +86,13 @@ public final class FoldTrainer {
     return this;
   }
 
-  /** Pretrained encoder weights (torchvision names) to start from instead of random init. */
-  public FoldTrainer encoderWeights(SafeTensors weights) {
-    this.encoderWeights = weights;
+  /**
+   * Pretrained encoder weights to start from instead of random init: a torchvision state dict
+   * ({@code .safetensors}) or DJL's {@code .params}, as {@link ModelIo#loadEncoder} reads them.
+   */
+  public FoldTrainer encoderWeights(CheckpointStore.IoSupplier<InputStream> open, String source) {
+    this.encoderWeights = open;
+    this.encoderWeightsSource = source;
     return this;
   }
 
@@ -141,9 +146,10 @@ public final class FoldTrainer {
             store.location(checkpointName(resumedFrom)), resumedFrom, state.bestDice,
             state.bestEpoch);
       } else if (encoderWeights != null) {
-        TorchWeights.LoadReport r = ModelIo.loadEncoder(model, encoderWeights, "encoder weights");
-        log.printf(Locale.ROOT, "loaded %d pretrained encoder tensors (%d unused)%n", r.loaded(),
-            r.unused().size());
+        try (InputStream in = encoderWeights.get()) {
+          ModelIo.loadEncoder(model, in, encoderWeightsSource, manager);
+        }
+        log.println("loaded pretrained encoder weights from " + encoderWeightsSource);
       }
       model.attachGradients();
       ParameterStore ps = new ParameterStore(manager, false);

@@ -3,7 +3,6 @@ package io.sparkseg.jobs.train;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import io.sparkseg.core.nn.Engines;
-import io.sparkseg.core.nn.SafeTensors;
 import io.sparkseg.core.train.FoldTrainer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,9 +73,7 @@ final class FoldTrainTask implements FlatMapFunction<Iterator<FoldTask>, String>
         .provenance(t.dataVersion(), t.gitCommit());
     if (!t.train().encoderWeights().isEmpty()) {
       Path p = new Path(t.train().encoderWeights());
-      try (InputStream in = p.getFileSystem(conf).open(p)) {
-        trainer.encoderWeights(SafeTensors.read(in, p.toString()));
-      }
+      trainer.encoderWeights(() -> p.getFileSystem(conf).open(p), p.toString());
     }
     FoldTrainer.Result r;
     try (OofWriter oof = new OofWriter(store.location(OOF), conf, t.fold())) {

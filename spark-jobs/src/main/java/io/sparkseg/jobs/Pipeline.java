@@ -6,7 +6,10 @@ import io.sparkseg.core.demo.DemoDataset;
 import io.sparkseg.jobs.folds.FoldsJob;
 import io.sparkseg.jobs.ingest.IngestJob;
 import io.sparkseg.jobs.io.TableStore;
+import io.sparkseg.jobs.predict.PredictJob;
 import io.sparkseg.jobs.tiles.TileJob;
+import io.sparkseg.jobs.train.TrainJob;
+import io.sparkseg.jobs.tune.TuneJob;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -31,6 +34,38 @@ public final class Pipeline {
     reports.add(FoldsJob.run(spark, cfg, out));
     reports.add(TileJob.run(spark, cfg, out));
     return reports;
+  }
+
+  /** What {@code run} produced. */
+  public record RunResult(List<JobReport> etl, TrainJob.Summary training,
+      io.sparkseg.core.infer.Tuning tuning, PredictJob.Result prediction) {}
+
+  /**
+   * The whole pipeline: ingest → folds → tile → train → tune → predict, with the trained run's
+   * id handed from step to step; prints where everything went.
+   */
+  public static RunResult run(SparkSession spark, SparksegConfig cfg, PrintStream out) {
+    long t0 = System.nanoTime();
+    List<JobReport> etl = etl(spark, cfg, out);
+    TrainJob.Summary training = TrainJob.run(spark, cfg, out);
+    io.sparkseg.core.infer.Tuning tuning = TuneJob.run(spark, cfg, training.runId(), out);
+    SparksegConfig withRun = cfg.withPredictRunId(training.runId());
+    PredictJob.Result prediction = PredictJob.run(spark, withRun, out);
+    printOutputs(withRun, out);
+    out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "run", training.runDir()
+        + " (fold models, summary.json, " + io.sparkseg.core.infer.Tuning.FILE + ")");
+    out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "submission", prediction.submission());
+    if (withRun.predict().overlays() > 0) {
+      out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "overlays",
+          withRun.predict().overlaysDir() + "/" + training.runId());
+    }
+    if (prediction.diceAndBaseline() != null) {
+      out.printf(java.util.Locale.ROOT, "test-set Kaggle mean Dice %.4f (empty submission "
+          + "%.4f)%n", prediction.diceAndBaseline()[0], prediction.diceAndBaseline()[1]);
+    }
+    out.printf(java.util.Locale.ROOT, "run finished in %.1f min%n",
+        (System.nanoTime() - t0) / 60e9);
+    return new RunResult(etl, training, tuning, prediction);
   }
 
   /**
@@ -77,7 +112,8 @@ public final class Pipeline {
   public static void printOutputs(SparksegConfig cfg, PrintStream out) {
     out.println("outputs (" + cfg.tables().format().sourceName() + "):");
     for (String t : List.of(TableStore.IMAGES, TableStore.MASKS, TableStore.FOLDS,
-        TableStore.TILES, TableStore.QUARANTINE, TableStore.JOB_RUNS)) {
+        TableStore.TILES, TableStore.OOF, TableStore.PREDICTIONS, TableStore.QUARANTINE,
+        TableStore.JOB_RUNS)) {
       out.printf("   %-11s %s%n", t, cfg.tables().path(t));
     }
   }

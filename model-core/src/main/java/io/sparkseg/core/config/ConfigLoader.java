@@ -36,7 +36,10 @@ import java.util.stream.Collectors;
  * collected and reported together, each with its key, by {@link ConfigValidationException}.
  */
 public final class ConfigLoader {
-  static final String DEFAULTS_RESOURCE = "io/sparkseg/core/config/application.conf";
+  private static final String PRESETS = "io/sparkseg/core/config/";
+  static final String DEFAULTS_RESOURCE = PRESETS + "application.conf";
+  /** conf/demo.conf: the settings {@code run} uses on the generated demo data. */
+  public static final String DEMO_PRESET = "demo.conf";
   private static final String ROOT = "sparkseg";
   private static final String SPARK_CONF = "sparkseg.spark.conf";
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -55,9 +58,24 @@ public final class ConfigLoader {
    */
   public static SparksegConfig load(Path userFile, Map<String, String> overrides,
       Map<String, String> env) {
+    return load(null, userFile, overrides, env);
+  }
+
+  /**
+   * As {@link #load(Path, Map, Map)} with a preset shipped beside the defaults (e.g.
+   * {@link #DEMO_PRESET}) layered over them and under the user file; null = none.
+   */
+  public static SparksegConfig load(String preset, Path userFile, Map<String, String> overrides,
+      Map<String, String> env) {
     List<String> problems = new ArrayList<>();
     Config defaults = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
         DEFAULTS_RESOURCE, ConfigParseOptions.defaults().setAllowMissing(false));
+    if (preset != null) {
+      Config presetConfig = ConfigFactory.parseResources(ConfigLoader.class.getClassLoader(),
+          PRESETS + preset, ConfigParseOptions.defaults().setAllowMissing(false));
+      unknownKeys(defaults, presetConfig, "preset " + preset, problems);
+      defaults = presetConfig.withFallback(defaults);
+    }
     Config user = ConfigFactory.empty();
     if (userFile != null) {
       if (!Files.isRegularFile(userFile)) {
@@ -182,11 +200,57 @@ public final class ConfigLoader {
     SparksegConfig.Spark spark = new SparksegConfig.Spark(r.string("spark.master"),
         r.string("spark.app-name"), r.stringMap("spark.conf"));
     TrainConfig train = trainConfig(r, data.classes());
+    SparksegConfig.Tune tune = new SparksegConfig.Tune(
+        toFloats(r.ruleList("tune.thresholds", -1, 0.0, 1.0, true)),
+        r.ruleList("tune.min-areas", -1, 0.0, 1e9, false).stream().mapToInt(Double::intValue)
+            .toArray());
+    if (tune.thresholds().length == 0 || tune.minAreas().length == 0) {
+      r.problems.add(ROOT + ".tune: thresholds and min-areas need at least one value each");
+    }
+    SparksegConfig.Predict predict = predictConfig(r, data.classes());
     if (r.problems.isEmpty()) {
       r.check("tiles", () -> new TileGeometry(data.imageHeight(), data.imageWidth(),
           tiles.height(), tiles.width(), tiles.stride()));
     }
-    return new SparksegConfig(workDir, data, tables, folds, tiles, demo, train, spark);
+    return new SparksegConfig(workDir, data, tables, folds, tiles, demo, train, tune, predict,
+        spark);
+  }
+
+  private static SparksegConfig.Predict predictConfig(Reader r, int classes) {
+    String runId = r.c.getString("predict.run-id").trim();
+    if (!runId.isEmpty() && !runId.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+      r.problems.add(ROOT + ".predict.run-id: '" + runId + "' must be letters, digits, '.', '_' "
+          + "or '-' (it names a folder)");
+    }
+    String model = r.optionalPath("predict.model");
+    if (!model.isEmpty() && !model.endsWith(".safetensors")) {
+      r.problems.add(ROOT + ".predict.model: expected a .safetensors file (with its .json card "
+          + "beside it) but got '" + model + "'");
+    }
+    String layout = r.string("predict.submission-layout");
+    io.sparkseg.core.severstal.Submission.Layout submissionLayout = r.parsed(
+        "predict.submission-layout", () -> io.sparkseg.core.severstal.Submission.Layout.of(layout));
+    List<Float> thresholds = r.ruleList("predict.thresholds", classes, 0.0, 1.0, true).stream()
+        .map(Double::floatValue).toList();
+    List<Integer> minAreas = r.ruleList("predict.min-areas", classes, 0.0, 1e9, false).stream()
+        .map(Double::intValue).toList();
+    List<Float> gate = r.ruleList("predict.gate", classes, 0.0, 1.0, false).stream()
+        .map(Double::floatValue).toList();
+    return new SparksegConfig.Predict(runId, model, r.path("predict.images"),
+        r.string("predict.image-glob"), r.c.getString("predict.images-table").trim(),
+        r.get("predict.flip-tta", "true or false", () -> r.c.getBoolean("predict.flip-tta"), true),
+        r.intAtLeast("predict.batch-size", 1), thresholds, minAreas, gate,
+        r.path("predict.submission"), submissionLayout, r.intAtLeast("predict.overlays", 0),
+        r.path("predict.overlays-dir"), r.optionalPath("predict.truth-csv"),
+        r.intAtLeast("predict.partitions", 0));
+  }
+
+  private static float[] toFloats(List<Double> values) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i).floatValue();
+    }
+    return out;
   }
 
   private static TrainConfig trainConfig(Reader r, int classes) {
@@ -261,7 +325,7 @@ public final class ConfigLoader {
       this.problems = problems;
     }
 
-    private <T> T get(String key, String expected, Supplier<T> read, T fallback) {
+    <T> T get(String key, String expected, Supplier<T> read, T fallback) {
       try {
         return read.get();
       } catch (ConfigException.Missing e) {
@@ -298,6 +362,33 @@ public final class ConfigLoader {
         problems.add(ROOT + "." + key + ": must not be empty");
       }
       return s;
+    }
+
+    /** A path that may be empty (unset). */
+    String optionalPath(String key) {
+      String s = get(key, "a string", () -> c.getString(key), "").trim();
+      return s.isEmpty() ? s : path(key);
+    }
+
+    /**
+     * A list of numbers in [min, max] ({@code max} excluded when {@code maxExclusive}) with
+     * {@code size} entries, or empty; {@code size} -1 = any length.
+     */
+    List<Double> ruleList(String key, int size, double min, double max, boolean maxExclusive) {
+      List<Double> v = get(key, "a list of numbers", () -> c.getDoubleList(key), List.of());
+      if (size >= 0 && !v.isEmpty() && v.size() != size) {
+        problems.add(ROOT + "." + key + ": expected one value per class (" + size + ") or [] but "
+            + "got " + v.size() + origin(key));
+        return List.of();
+      }
+      for (double x : v) {
+        if (x < min || x > max || maxExclusive && x == max) {
+          problems.add(ROOT + "." + key + ": " + x + " is outside [" + min + ", " + max
+              + (maxExclusive ? ")" : "]") + origin(key));
+          return List.of();
+        }
+      }
+      return v;
     }
 
     String path(String key) {

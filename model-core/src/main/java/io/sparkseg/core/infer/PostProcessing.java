@@ -65,46 +65,11 @@ public final class PostProcessing {
 
   /** Clears 8-connected components with fewer than {@code minArea} pixels, in place. */
   static void removeSmallComponents(byte[] on, int h, int w, int minArea) {
-    int[] label = new int[on.length];
-    int[] stack = new int[on.length];
-    int[] members = new int[on.length];
-    int next = 0;
-    for (int start = 0; start < on.length; start++) {
-      if (on[start] == 0 || label[start] != 0) {
-        continue;
-      }
-      next++;
-      int top = 0;
-      int size = 0;
-      stack[top++] = start;
-      label[start] = next;
-      while (top > 0) {
-        int p = stack[--top];
-        members[size++] = p;
-        int r = p / w;
-        int c = p % w;
-        for (int dr = -1; dr <= 1; dr++) {
-          int rr = r + dr;
-          if (rr < 0 || rr >= h) {
-            continue;
-          }
-          for (int dc = -1; dc <= 1; dc++) {
-            int cc = c + dc;
-            if (cc < 0 || cc >= w || (dr == 0 && dc == 0)) {
-              continue;
-            }
-            int q = rr * w + cc;
-            if (on[q] != 0 && label[q] == 0) {
-              label[q] = next;
-              stack[top++] = q;
-            }
-          }
-        }
-      }
-      if (size < minArea) {
-        for (int i = 0; i < size; i++) {
-          on[members[i]] = 0;
-        }
+    Components comps = Components.of(on, h, w);
+    for (int i = 0; i < on.length; i++) {
+      int l = comps.label()[i];
+      if (l != 0 && comps.size()[l] < minArea) {
+        on[i] = 0;
       }
     }
   }

@@ -9,6 +9,8 @@ public enum QuarantineReason {
   NOT_AN_IMAGE("not-an-image"),
   /** A JPEG/PNG that is truncated or does not decode cleanly. */
   CORRUPT_IMAGE("corrupt-image"),
+  /** A .zip/.tar archive of images that cannot be read to the end. */
+  CORRUPT_ARCHIVE("corrupt-archive"),
   /** Decodes, but not at the configured height × width. */
   WRONG_SIZE("wrong-size"),
   /** Two files give the same image id (file name); all but the first by path are set aside. */

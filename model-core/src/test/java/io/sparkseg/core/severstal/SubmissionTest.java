@@ -75,4 +75,33 @@ class SubmissionTest {
     IOException e = assertThrows(IOException.class, () -> Submission.read(f, 4, 64, 400));
     assertTrue(e.getMessage().startsWith(f + " line 3: run 2 starts at 1"), e.getMessage());
   }
+
+  @Test
+  void writesBothLayoutsThatReadBackTheSame(@TempDir Path dir) throws Exception {
+    Map<String, String[]> rles = new java.util.HashMap<>();
+    rles.put("b.jpg", new String[] {"", "3 4", null, ""});
+    rles.put("a.jpg", new String[] {"1 2 10 3", "", "", ""});
+    Path legacy = dir.resolve("legacy.csv");
+    Path newer = dir.resolve("newer.csv");
+    try (var w = Files.newBufferedWriter(legacy)) {
+      Submission.write(w, Submission.Layout.LEGACY, rles, 4);
+    }
+    try (var w = Files.newBufferedWriter(newer)) {
+      Submission.write(w, Submission.Layout.of("newer"), rles, 4);
+    }
+    List<String> lines = Files.readAllLines(legacy);
+    assertEquals(List.of("ImageId_ClassId,EncodedPixels", "a.jpg_1,1 2 10 3", "a.jpg_2,",
+        "a.jpg_3,", "a.jpg_4,", "b.jpg_1,", "b.jpg_2,3 4", "b.jpg_3,", "b.jpg_4,"), lines);
+    assertEquals("ImageId,EncodedPixels,ClassId", Files.readAllLines(newer).get(0));
+    assertEquals("b.jpg,3 4,2", Files.readAllLines(newer).get(6));
+    Map<String, BinaryMask[]> a = Submission.read(legacy, 4, 8, 8);
+    Map<String, BinaryMask[]> b = Submission.read(newer, 4, 8, 8);
+    assertEquals(a.keySet(), b.keySet());
+    for (String id : a.keySet()) {
+      assertTrue(java.util.Arrays.equals(a.get(id), b.get(id)), id);
+    }
+    assertThrows(IllegalArgumentException.class, () -> Submission.write(new java.io.StringWriter(),
+        Submission.Layout.LEGACY, Map.of("x.jpg", new String[] {""}), 4));
+    assertThrows(IllegalArgumentException.class, () -> Submission.Layout.of("csv"));
+  }
 }

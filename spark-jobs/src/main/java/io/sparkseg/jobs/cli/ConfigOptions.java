@@ -31,7 +31,11 @@ final class ConfigOptions {
     return load(Map.of());
   }
 
-  /** With command-specific settings (e.g. train --folds) under the explicit --conf ones. */
+  /**
+   * With command-specific settings (e.g. train --folds) under the explicit --conf ones. When
+   * the data folder is the demo data's default location, the demo preset (conf/demo.conf) is
+   * layered under --config and --conf, so every command on the demo data agrees on its sizes.
+   */
   SparksegConfig load(Map<String, String> commandSettings) {
     Map<String, String> all = new LinkedHashMap<>(commandSettings);
     if (workDir != null) {
@@ -41,6 +45,17 @@ final class ConfigOptions {
       all.put("sparkseg.data.dir", dataDir);
     }
     all.putAll(overrides);
-    return ConfigLoader.load(configFile, all);
+    SparksegConfig cfg = ConfigLoader.load(configFile, all);
+    if (onDemoData(cfg)) {
+      cfg = ConfigLoader.load(ConfigLoader.DEMO_PRESET, configFile, all, System.getenv());
+      System.err.println("sparkseg: working on the demo data (" + cfg.data().dir()
+          + "): demo preset conf/demo.conf applies under --config/--conf");
+    }
+    return cfg;
+  }
+
+  /** True when the data folder is the generated demo data's default location. */
+  static boolean onDemoData(SparksegConfig cfg) {
+    return cfg.data().dir().equals(cfg.workDir() + "/demo-data");
   }
 }

@@ -6,7 +6,9 @@ import io.sparkseg.jobs.Pipeline;
 import io.sparkseg.jobs.folds.FoldsJob;
 import io.sparkseg.jobs.ingest.IngestJob;
 import io.sparkseg.jobs.tiles.TileJob;
+import io.sparkseg.jobs.predict.PredictJob;
 import io.sparkseg.jobs.train.TrainJob;
+import io.sparkseg.jobs.tune.TuneJob;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -18,7 +20,8 @@ import picocli.CommandLine.Mixin;
 @Command(name = "sparkseg", mixinStandardHelpOptions = true, version = "sparkseg 0.1.0",
     description = "Image segmentation on Apache Spark: ETL, training and batch scoring.",
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
-        Main.Train.class, Main.Evaluate.class, Main.Run.class, Main.Doctor.class,
+        Main.Train.class, Main.Tune.class, Main.Predict.class, Main.Evaluate.class, Main.Run.class,
+        Main.Doctor.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
@@ -189,22 +192,80 @@ public final class Main implements Runnable {
     }
   }
 
+  @Command(name = "tune", mixinStandardHelpOptions = true,
+      description = "Per class, the threshold and minimum component area that maximise Kaggle's "
+          + "Dice on a run's out-of-fold predictions (grid: sparkseg.tune); writes "
+          + "runs/<run-id>/postprocessing.json, which predict uses.")
+  static final class Tune extends SparkCommand {
+    @picocli.CommandLine.Option(names = "--run-id", paramLabel = "ID",
+        description = "Training run to tune (default: the newest finished one).")
+    String runId;
+
+    @Override
+    void run(SparkSession spark, SparksegConfig cfg) {
+      String id = runId;
+      if (id == null) {
+        try {
+          id = io.sparkseg.jobs.predict.PredictJob.latestRun(cfg.workDir() + "/runs",
+              spark.sparkContext().hadoopConfiguration());
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+      TuneJob.run(spark, cfg, id, System.out);
+    }
+  }
+
+  @Command(name = "predict", mixinStandardHelpOptions = true,
+      description = {"Score images with a run's fold ensemble (flip TTA, tiles stitched, tuned "
+          + "per-class post-processing) into the predictions table and the Kaggle submission.",
+          "Incremental and exactly once: images already scored by the same run (same id and "
+              + "content) are skipped; a repeated or retried job adds nothing twice."})
+  static final class Predict extends SparkCommand {
+    @picocli.CommandLine.Option(names = "--run-id", paramLabel = "ID",
+        description = "Training run whose models score (sparkseg.predict.run-id); default: "
+            + "the newest finished run.")
+    String runId;
+
+    @picocli.CommandLine.Option(names = "--images", paramLabel = "PATH",
+        description = "Folder, glob or archive folder of images (sparkseg.predict.images); "
+            + "default: the data's test_images/.")
+    String images;
+
+    @Override
+    java.util.Map<String, String> commandSettings() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      if (runId != null) {
+        m.put("predict.run-id", runId);
+      }
+      if (images != null) {
+        m.put("predict.images", images);
+      }
+      return m;
+    }
+
+    @Override
+    void run(SparkSession spark, SparksegConfig cfg) {
+      PredictJob.run(spark, cfg, System.out);
+    }
+  }
+
   @Command(name = "run", mixinStandardHelpOptions = true,
-      description = {"The whole pipeline as far as it exists: ingest -> folds -> tile.",
-          "Without --data (and with sparkseg.data.dir left at its default) the demo data set is "
-              + "generated first."})
+      description = {"The whole pipeline: ingest -> folds -> tile -> train -> tune -> predict "
+          + "the test images -> <work>/submission.csv.",
+          "Without --data the demo data set is generated first and the demo preset "
+              + "(conf/demo.conf) applies: a useful model on CPU in minutes."})
   static final class Run extends SparkCommand {
     @Override
     void before(SparksegConfig cfg) {
-      if (options.dataDir == null && cfg.data().dir().equals(cfg.workDir() + "/demo-data")) {
+      if (ConfigOptions.onDemoData(cfg)) {
         Pipeline.generateDemo(cfg, System.out);
       }
     }
 
     @Override
     void run(SparkSession spark, SparksegConfig cfg) {
-      Pipeline.etl(spark, cfg, System.out);
-      Pipeline.printOutputs(cfg, System.out);
+      Pipeline.run(spark, cfg, System.out);
     }
   }
 }

@@ -1,12 +1,10 @@
 package io.sparkseg.jobs.ingest;
 
+import io.sparkseg.core.image.ContentHash;
 import io.sparkseg.core.image.ImageCodec;
 import io.sparkseg.core.image.ImageDecodeException;
 import io.sparkseg.core.image.ImageInfo;
 import io.sparkseg.core.quality.QuarantineReason;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -62,7 +60,7 @@ final class ImageInspector implements MapPartitionsFunction<Row, Row> {
     byte[] content = (byte[]) file.get(file.fieldIndex("content"));
     Object modified = file.get(file.fieldIndex("modificationTime"));
     String id = path.substring(path.lastIndexOf('/') + 1);
-    String hash = sha256(content);
+    String hash = ContentHash.sha256(content);
     try {
       ImageInfo info = ImageCodec.inspect(content);
       String reason = null;
@@ -77,14 +75,6 @@ final class ImageInspector implements MapPartitionsFunction<Row, Row> {
     } catch (ImageDecodeException e) {
       return RowFactory.create(id, path, modified, (long) content.length, hash, null, null, null,
           null, content, e.reason().code(), e.getMessage());
-    }
-  }
-
-  static String sha256(byte[] bytes) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

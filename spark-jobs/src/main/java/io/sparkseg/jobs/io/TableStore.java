@@ -20,6 +20,7 @@ public final class TableStore {
   public static final String QUARANTINE = "quarantine";
   public static final String JOB_RUNS = "job_runs";
   public static final String OOF = "oof";
+  public static final String PREDICTIONS = "predictions";
 
   private final SparkSession spark;
   private final TableFormat format;
@@ -79,6 +80,43 @@ public final class TableStore {
     rows.write().format(format.sourceName()).mode(SaveMode.Overwrite)
         .option("partitionOverwriteMode", "dynamic").partitionBy(partitionColumn)
         .save(path(table));
+  }
+
+  /**
+   * Writes {@code rows} keyed by {@code keys}, exactly once: in Delta one atomic MERGE that
+   * inserts rows whose key is new and updates those whose key exists when
+   * {@code updateWhen} (over target {@code t} and source {@code s}) holds; a repeated or
+   * retried write changes nothing. In Parquet (no MERGE) rows whose key exists are skipped and
+   * the rest appended. Creates the table, partitioned by {@code partitionBy}, if needed.
+   */
+  public void upsert(String table, Dataset<Row> rows, java.util.List<String> keys,
+      String updateWhen, String... partitionBy) {
+    if (!exists(table)) {
+      DataFrameWriter<Row> w = rows.write().format(format.sourceName()).mode(SaveMode.Append);
+      if (partitionBy.length > 0) {
+        w = w.partitionBy(partitionBy);
+      }
+      w.save(path(table));
+      return;
+    }
+    if (format == TableFormat.DELTA) {
+      String on = keys.stream().map(k -> "t." + k + " = s." + k)
+          .collect(java.util.stream.Collectors.joining(" AND "));
+      io.delta.tables.DeltaTable.forPath(spark, path(table)).as("t")
+          .merge(rows.as("s"), on)
+          .whenMatched(updateWhen).updateAll()
+          .whenNotMatched().insertAll()
+          .execute();
+    } else {
+      Dataset<Row> existing = read(table).select(keys.stream()
+          .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+      append(table, rows.join(existing, columns(keys.toArray(String[]::new)), "left_anti"));
+    }
+  }
+
+  /** Column names as the Scala sequence Spark's join-by-name methods take. */
+  public static scala.collection.immutable.Seq<String> columns(String... names) {
+    return scala.jdk.javaapi.CollectionConverters.asScala(java.util.List.of(names)).toList();
   }
 
   public void append(String table, Dataset<Row> rows) {

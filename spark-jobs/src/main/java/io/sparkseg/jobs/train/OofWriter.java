@@ -21,7 +21,7 @@ import org.apache.parquet.schema.MessageTypeParser;
  * file: one row per (tile, class) with the probability map quantized to 8 bits and deflated.
  * The driver loads these files into the {@code oof} table.
  */
-final class OofWriter implements AutoCloseable {
+public final class OofWriter implements AutoCloseable {
   static final MessageType SCHEMA = MessageTypeParser.parseMessageType("message oof {"
       + " required binary tile_id (STRING); required int32 fold; required int32 class_id;"
       + " required int32 height; required int32 width; required binary probabilities; }");
@@ -61,7 +61,7 @@ final class OofWriter implements AutoCloseable {
   }
 
   /** The inverse of {@link #encode}: probabilities within 1/510 of the originals. */
-  static float[] decode(byte[] encoded, int pixels) {
+  public static float[] decode(byte[] encoded, int pixels) {
     try (InflaterInputStream in = new InflaterInputStream(new java.io.ByteArrayInputStream(
         encoded))) {
       byte[] q = in.readNBytes(pixels);

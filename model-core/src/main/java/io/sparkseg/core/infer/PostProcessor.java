@@ -1,0 +1,53 @@
+package io.sparkseg.core.infer;
+
+import io.sparkseg.core.mask.BinaryMask;
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Per-class {@link ClassRule}s applied to an image's probability planes
+ * ({@code probabilities[class][row-major pixel]}).
+ */
+public record PostProcessor(List<ClassRule> rules) implements Serializable {
+  public PostProcessor {
+    rules = List.copyOf(rules);
+    if (rules.isEmpty()) {
+      throw new IllegalArgumentException("post-processing needs a rule per class");
+    }
+  }
+
+  /** The same rule for every class. */
+  public static PostProcessor uniform(int classes, ClassRule rule) {
+    return new PostProcessor(java.util.Collections.nCopies(classes, rule));
+  }
+
+  public int classes() {
+    return rules.size();
+  }
+
+  /** One mask per class. */
+  public BinaryMask[] apply(float[][] probabilities, int height, int width) {
+    if (probabilities.length != rules.size()) {
+      throw new IllegalArgumentException("expected " + rules.size() + " class planes, got "
+          + probabilities.length);
+    }
+    BinaryMask[] out = new BinaryMask[rules.size()];
+    for (int c = 0; c < out.length; c++) {
+      ClassRule r = rules.get(c);
+      float[] plane = probabilities[c];
+      out[c] = r.minMaxProbability() > 0f && max(plane) < r.minMaxProbability()
+          ? new BinaryMask(height, width)
+          : PostProcessing.mask(plane, height, width, r.threshold(), r.minArea());
+    }
+    return out;
+  }
+
+  /** The largest value of a plane. */
+  public static float max(float[] plane) {
+    float m = Float.NEGATIVE_INFINITY;
+    for (float v : plane) {
+      m = Math.max(m, v);
+    }
+    return m;
+  }
+}

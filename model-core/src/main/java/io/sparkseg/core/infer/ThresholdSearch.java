@@ -1,0 +1,150 @@
+package io.sparkseg.core.infer;
+
+import io.sparkseg.core.mask.BinaryMask;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Grid search of each class's probability threshold and minimum component area, maximising
+ * Kaggle's Dice (mean over images; an empty prediction of an empty truth scores 1) on
+ * out-of-fold probabilities. Feed it whole images ({@link #add}); partial searches over
+ * different images combine with {@link #merge}, so the search distributes.
+ */
+public final class ThresholdSearch implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private final float[] thresholds;
+  private final int[] minAreas;
+  private final int classes;
+  /** [class][threshold][area] sum of per-image Dice. */
+  private final double[][][] diceSum;
+  private final double[] defaultDiceSum;
+  private long images;
+
+  public ThresholdSearch(int classes, float[] thresholds, int[] minAreas) {
+    if (classes <= 0 || thresholds.length == 0 || minAreas.length == 0) {
+      throw new IllegalArgumentException("need classes, thresholds and minimum areas to search");
+    }
+    for (float t : thresholds) {
+      new ClassRule(t, 0, 0f); // validates the range
+    }
+    for (int a : minAreas) {
+      new ClassRule(0.5f, a, 0f);
+    }
+    this.classes = classes;
+    this.thresholds = thresholds.clone();
+    this.minAreas = minAreas.clone();
+    this.diceSum = new double[classes][thresholds.length][minAreas.length];
+    this.defaultDiceSum = new double[classes];
+  }
+
+  /** Adds one image: its probability planes and its truth masks (null = empty). */
+  public void add(float[][] probabilities, BinaryMask[] truth, int h, int w) {
+    if (probabilities.length != classes || truth.length != classes) {
+      throw new IllegalArgumentException("expected " + classes + " classes");
+    }
+    for (int c = 0; c < classes; c++) {
+      float[] p = probabilities[c];
+      if (p.length != h * w) {
+        throw new IllegalArgumentException("plane " + c + " is not " + h + "x" + w);
+      }
+      byte[] t = truth[c] == null ? new byte[h * w] : truth[c].toRowMajor();
+      long truthCount = 0;
+      for (byte b : t) {
+        truthCount += b;
+      }
+      defaultDiceSum[c] += dice(p, t, truthCount, ClassRule.DEFAULT.threshold());
+      byte[] on = new byte[p.length];
+      for (int ti = 0; ti < thresholds.length; ti++) {
+        float thr = thresholds[ti];
+        for (int i = 0; i < p.length; i++) {
+          on[i] = (byte) (p[i] > thr ? 1 : 0);
+        }
+        Components comps = Components.of(on, h, w);
+        long[] overlap = new long[comps.count() + 1];
+        for (int i = 0; i < on.length; i++) {
+          if (t[i] != 0) {
+            overlap[comps.label()[i]]++;
+          }
+        }
+        for (int ai = 0; ai < minAreas.length; ai++) {
+          long predicted = 0;
+          long inter = 0;
+          for (int l = 1; l <= comps.count(); l++) {
+            if (comps.size()[l] >= minAreas[ai]) {
+              predicted += comps.size()[l];
+              inter += overlap[l];
+            }
+          }
+          diceSum[c][ti][ai] += predicted + truthCount == 0 ? 1.0
+              : 2.0 * inter / (predicted + truthCount);
+        }
+      }
+    }
+    images++;
+  }
+
+  private static double dice(float[] p, byte[] t, long truthCount, float thr) {
+    long predicted = 0;
+    long inter = 0;
+    for (int i = 0; i < p.length; i++) {
+      if (p[i] > thr) {
+        predicted++;
+        inter += t[i];
+      }
+    }
+    return predicted + truthCount == 0 ? 1.0 : 2.0 * inter / (predicted + truthCount);
+  }
+
+  /** Adds another search's images (same grid) to this one and returns this. */
+  public ThresholdSearch merge(ThresholdSearch other) {
+    if (other.classes != classes || !Arrays.equals(other.thresholds, thresholds)
+        || !Arrays.equals(other.minAreas, minAreas)) {
+      throw new IllegalArgumentException("cannot merge searches over different grids");
+    }
+    for (int c = 0; c < classes; c++) {
+      defaultDiceSum[c] += other.defaultDiceSum[c];
+      for (int ti = 0; ti < thresholds.length; ti++) {
+        for (int ai = 0; ai < minAreas.length; ai++) {
+          diceSum[c][ti][ai] += other.diceSum[c][ti][ai];
+        }
+      }
+    }
+    images += other.images;
+    return this;
+  }
+
+  public long images() {
+    return images;
+  }
+
+  /** The best grid point of one class, its mean Dice, and the mean Dice of the default rule. */
+  public record Choice(int classId, ClassRule rule, double dice, double defaultDice) {}
+
+  /**
+   * The best rule per class (ties: the lower threshold, then the smaller area); {@code gate} is
+   * copied into each rule unchanged.
+   */
+  public List<Choice> best(float gate) {
+    if (images == 0) {
+      throw new IllegalStateException("no images were added to the search");
+    }
+    List<Choice> out = new ArrayList<>();
+    for (int c = 0; c < classes; c++) {
+      int bt = 0;
+      int ba = 0;
+      for (int ti = 0; ti < thresholds.length; ti++) {
+        for (int ai = 0; ai < minAreas.length; ai++) {
+          if (diceSum[c][ti][ai] > diceSum[c][bt][ba] + 1e-12) {
+            bt = ti;
+            ba = ai;
+          }
+        }
+      }
+      out.add(new Choice(c + 1, new ClassRule(thresholds[bt], minAreas[ba], gate),
+          diceSum[c][bt][ba] / images, defaultDiceSum[c] / images));
+    }
+    return out;
+  }
+}

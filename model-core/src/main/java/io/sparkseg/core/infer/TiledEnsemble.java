@@ -1,0 +1,92 @@
+package io.sparkseg.core.infer;
+
+import io.sparkseg.core.image.Image8;
+import io.sparkseg.core.nn.SegmentationPredictor;
+import io.sparkseg.core.tiling.OverlapStitcher;
+import io.sparkseg.core.tiling.Tile;
+import io.sparkseg.core.tiling.TileGeometry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Whole-image probabilities from models trained on tiles: each image is cut with the training
+ * {@link TileGeometry}, every model (a fold of the ensemble) scores all tiles of the batch
+ * (with its own flip TTA), the models' probabilities are averaged per tile, and the tiles are
+ * stitched back with overlap averaging. Not thread-safe (its predictors are not): one per
+ * thread or Spark partition.
+ */
+public final class TiledEnsemble {
+  private final List<SegmentationPredictor> models;
+  private final TileGeometry geometry;
+  private final int classes;
+
+  public TiledEnsemble(List<SegmentationPredictor> models, TileGeometry geometry, int classes) {
+    if (models.isEmpty()) {
+      throw new IllegalArgumentException("an ensemble needs at least one model");
+    }
+    this.models = List.copyOf(models);
+    this.geometry = geometry;
+    this.classes = classes;
+  }
+
+  public TileGeometry geometry() {
+    return geometry;
+  }
+
+  /** {@code result.get(i)[class][row-major pixel]} at full image size, for each image. */
+  public List<float[][]> probabilities(List<Image8> images) {
+    List<Tile> tiles = geometry.tiles();
+    List<Image8> crops = new ArrayList<>(images.size() * tiles.size());
+    for (Image8 img : images) {
+      if (img.height() != geometry.imageHeight() || img.width() != geometry.imageWidth()) {
+        throw new IllegalArgumentException("image is " + img.height() + "x" + img.width()
+            + ", the models' tiling expects " + geometry.imageHeight() + "x"
+            + geometry.imageWidth());
+      }
+      for (Tile t : tiles) {
+        crops.add(img.crop(t.y(), t.x(), t.height(), t.width()));
+      }
+    }
+    List<float[][]> mean = null;
+    for (SegmentationPredictor model : models) {
+      List<float[][]> p = model.predict(crops);
+      if (mean == null) {
+        mean = p;
+      } else {
+        for (int i = 0; i < p.size(); i++) {
+          add(mean.get(i), p.get(i));
+        }
+      }
+    }
+    float scale = 1f / models.size();
+    List<float[][]> out = new ArrayList<>(images.size());
+    for (int n = 0; n < images.size(); n++) {
+      OverlapStitcher stitcher = new OverlapStitcher(geometry, classes);
+      for (Tile t : tiles) {
+        float[][] planes = mean.get(n * tiles.size() + t.index());
+        if (planes.length != classes) {
+          throw new IllegalStateException("model gives " + planes.length + " classes, expected "
+              + classes);
+        }
+        if (scale != 1f) {
+          for (float[] plane : planes) {
+            for (int i = 0; i < plane.length; i++) {
+              plane[i] *= scale;
+            }
+          }
+        }
+        stitcher.add(t, planes);
+      }
+      out.add(stitcher.result());
+    }
+    return out;
+  }
+
+  private static void add(float[][] into, float[][] more) {
+    for (int c = 0; c < into.length; c++) {
+      for (int i = 0; i < into[c].length; i++) {
+        into[c][i] += more[c][i];
+      }
+    }
+  }
+}

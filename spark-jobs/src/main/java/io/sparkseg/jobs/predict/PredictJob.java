@@ -1,0 +1,441 @@
+package io.sparkseg.jobs.predict;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.current_timestamp;
+import static org.apache.spark.sql.functions.first;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.row_number;
+import static org.apache.spark.sql.functions.when;
+
+import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.core.config.TableFormat;
+import io.sparkseg.core.image.ContentHash;
+import io.sparkseg.core.infer.ClassRule;
+import io.sparkseg.core.infer.PostProcessor;
+import io.sparkseg.core.infer.Tuning;
+import io.sparkseg.core.metrics.SegmentationMetrics;
+import io.sparkseg.core.mask.BinaryMask;
+import io.sparkseg.core.nn.ModelCard;
+import io.sparkseg.core.quality.QuarantineReason;
+import io.sparkseg.core.severstal.Submission;
+import io.sparkseg.jobs.JobReport;
+import io.sparkseg.jobs.io.Inputs;
+import io.sparkseg.jobs.io.Quarantine;
+import io.sparkseg.jobs.io.TableStore;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * {@code predict}: scores images with a run's fold ensemble (or one model) and writes the
+ * {@code predictions} table and the Kaggle submission. Incremental and exactly once: images
+ * whose (image id, content hash) already has predictions for the model run are not scored
+ * again, and new rows go in with one MERGE keyed by (model run, image, class), so a repeated or
+ * retried job neither duplicates nor loses rows. Unreadable images go to quarantine; every
+ * input image is accounted for.
+ */
+public final class PredictJob {
+  public static final String NAME = "predict";
+  private static final List<String> KEYS = List.of("model_run_id", "image_id", "class_id");
+
+  private PredictJob() {}
+
+  /** What a predict run did. */
+  public record Result(String modelRunId, long imagesIn, long alreadyScored, long scored,
+      long quarantined, long submissionImages, String submission, double[] diceAndBaseline) {}
+
+  /** The models to score with and where their post-processing comes from. */
+  record Models(String modelRunId, List<String> files, String runDir) {}
+
+  public static Result run(SparkSession spark, SparksegConfig cfg, PrintStream out) {
+    SparksegConfig.Predict p = cfg.predict();
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    TableStore store = new TableStore(spark, cfg.tables());
+    JobReport report = new JobReport(NAME, JobReport.newRunId());
+    Models models = resolveModels(cfg, hadoop);
+    int classes = cfg.data().classes();
+    for (String f : models.files()) {
+      ModelCard card = card(f, hadoop);
+      if (card.spec().classes() != classes) {
+        throw new IllegalArgumentException(f + " predicts " + card.spec().classes()
+            + " classes but sparkseg.data.classes = " + classes);
+      }
+    }
+    PostProcessor post = postProcessor(cfg, models, hadoop, out);
+    out.printf(Locale.ROOT, "predict with %s: %d model(s)%s, %s%n", models.modelRunId(),
+        models.files().size(), p.flipTta() ? " + flip TTA" : "", describe(post));
+
+    // 1. every input image once, already-scored ones marked (their content is not kept)
+    Dataset<Row> manifest = manifest(spark, cfg, store, models.modelRunId())
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long imagesIn = manifest.count();
+      Column ok = col("reason").isNull();
+      long already = manifest.filter(ok.and(col("already_scored"))).count();
+      Dataset<Row> toScore = manifest.filter(ok.and(col("already_scored").equalTo(false)))
+          .select("image_id", "source_path", "content_hash", "content");
+
+      // 2. overlays for the first few new images by id, with their truth when known
+      Map<String, String[]> truth = truth(cfg, hadoop);
+      Map<String, String[]> overlayIds = new HashMap<>();
+      if (p.overlays() > 0) {
+        for (Row r : toScore.select("image_id").orderBy("image_id").limit(p.overlays())
+            .collectAsList()) {
+          overlayIds.put(r.getString(0), truth == null ? null : truth.get(r.getString(0)));
+        }
+      }
+      String overlayDir = p.overlaysDir() + "/" + models.modelRunId();
+
+      // 3. score the new images
+      int partitions = p.partitions() > 0 ? p.partitions()
+          : spark.sparkContext().defaultParallelism();
+      spark.sparkContext().setJobDescription("sparkseg predict " + models.modelRunId());
+      Dataset<Row> scored = toScore.repartition(partitions, col("image_id"))
+          .mapPartitions(new ImageScorer(models.files(), cfg.tileGeometry(), classes, post,
+              p.flipTta(), p.batchSize(), overlayIds, overlayDir),
+              Encoders.row(ImageScorer.SCHEMA))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        long scoredRows = scored.filter(ok).count();
+        long scoredImages = scoredRows / classes;
+        Dataset<Row> rejectedInScoring = scored.filter(col("reason").isNotNull());
+
+        // 4. exactly once into the predictions table
+        long before = runRows(store, models.modelRunId());
+        store.upsert(TableStore.PREDICTIONS, scored.filter(ok)
+            .select(lit(models.modelRunId()).as("model_run_id"), col("image_id"),
+                col("class_id"), col("rle"), col("pixel_count"), col("max_probability"),
+                col("content_hash"), col("source_path"), current_timestamp().as("scored_at"),
+                lit(report.runId()).as("job_run_id")),
+            KEYS, "t.content_hash <> s.content_hash", "model_run_id");
+        long after = runRows(store, models.modelRunId());
+
+        // 5. quarantine: unreadable archives and duplicate ids from the listing, bad images
+        Dataset<Row> rejected = manifest.filter(col("reason").isNotNull())
+            .select("image_id", "source_path", "reason", "detail")
+            .unionByName(rejectedInScoring.select("image_id", "source_path", "reason", "detail"));
+        long quarantined = Quarantine.append(store, Quarantine.rows(rejected, report.runId(),
+            NAME, col("source_path"), lit(null), col("image_id"), lit(null), lit(null)));
+        for (Row r : rejected.groupBy("reason").count().orderBy("reason").collectAsList()) {
+          report.count("quarantined." + r.getString(0), r.getLong(1));
+        }
+
+        // 6. the submission: every readable input image, from the table
+        // (images rejected while scoring have no predictions, so the semi-join drops them)
+        Dataset<Row> inputIds = manifest.filter(ok).select("image_id");
+        Submission.Layout layout = p.submissionLayout();
+        SubmissionStats stats = writeSubmission(store.read(TableStore.PREDICTIONS)
+            .filter(col("model_run_id").equalTo(models.modelRunId()))
+            .join(inputIds, TableStore.columns("image_id"), "left_semi")
+            .select("image_id", "class_id", "rle").orderBy("image_id", "class_id"),
+            p.submission(), layout, classes, truth, cfg, hadoop);
+
+        report.count("images_in", imagesIn).count("images_already_scored", already)
+            .count("images_scored", scoredImages).count("images_quarantined", quarantined)
+            .count("prediction_rows_added", after - before)
+            .count("submission_images", stats.images());
+        report.reconcile("images", imagesIn, JobReport.outcomes("already scored", already,
+            "scored", scoredImages, "quarantined", quarantined));
+        report.reconcile("prediction rows", scoredRows, JobReport.outcomes(
+            "added", after - before, "replaced (content changed)", scoredRows - (after - before)));
+        report.line("predictions: table " + store.path(TableStore.PREDICTIONS)
+            + " where model_run_id = '" + models.modelRunId() + "'");
+        report.line("submission (" + layout.header() + "): " + p.submission() + ", "
+            + stats.images() + " images");
+        if (!overlayIds.isEmpty()) {
+          report.line("overlays of " + overlayIds.size() + " images: " + overlayDir);
+        }
+        if (stats.dice() != null) {
+          report.line(String.format(Locale.ROOT, "Kaggle mean Dice against %s: %.4f (the empty "
+              + "submission scores %.4f)", p.truthCsv(), stats.dice()[0], stats.dice()[1]));
+          report.line("per class: " + stats.perClass());
+        }
+        report.finish(spark, store, out);
+        return new Result(models.modelRunId(), imagesIn, already, scoredImages, quarantined,
+            stats.images(), p.submission(), stats.dice());
+      } finally {
+        scored.unpersist();
+      }
+    } finally {
+      manifest.unpersist();
+    }
+  }
+
+  /**
+   * Input images (files, archives or a table) with their content hash, de-duplicated by image
+   * id (first by source path; the others get a reason) and marked {@code already_scored} when
+   * the model run has predictions for the same id and content (their content is dropped).
+   */
+  static Dataset<Row> manifest(SparkSession spark, SparksegConfig cfg, TableStore store,
+      String modelRunId) {
+    SparksegConfig.Predict p = cfg.predict();
+    Dataset<Row> images;
+    if (!p.imagesTable().isEmpty()) {
+      images = store.read(p.imagesTable()).select(col("image_id"), col("source_path"),
+          col("content_hash"), col("content"), lit(null).cast("string").as("reason"),
+          lit(null).cast("string").as("detail"));
+    } else {
+      if (!p.images().matches(".*[*?\\[{].*")) {
+        Inputs.requireExists(spark, "sparkseg.predict.images", p.images(), true);
+      }
+      Dataset<Row> files = binaryFiles(spark, p.images(), p.imageGlob());
+      if (!p.imageGlob().equals("*")) {
+        files = files.unionByName(binaryFiles(spark, p.images(), "*.{zip,tar,tar.gz,tgz}"))
+            .dropDuplicates("path");
+      }
+      images = files.flatMap(new ImageFiles(p.imageGlob()), Encoders.row(ImageFiles.SCHEMA));
+    }
+    WindowSpec byId = Window.partitionBy("image_id")
+        .orderBy(col("reason").isNotNull(), col("source_path"));
+    Column duplicate = col("reason").isNull().and(row_number().over(byId).gt(1));
+    images = images
+        .withColumn("_kept", first("source_path").over(byId))
+        .withColumn("detail", when(duplicate, concat(lit("same image id as "), col("_kept")))
+            .otherwise(col("detail")))
+        .withColumn("reason", when(duplicate, lit(QuarantineReason.DUPLICATE_IMAGE.code()))
+            .otherwise(col("reason")))
+        .drop("_kept");
+    boolean delta = store.format() == TableFormat.DELTA;
+    if (!store.exists(TableStore.PREDICTIONS)) {
+      return images.withColumn("already_scored", lit(false));
+    }
+    // Delta re-scores an image whose content changed (MERGE replaces its rows); Parquet cannot
+    // replace rows, so there an id once scored stays scored.
+    Dataset<Row> done = store.read(TableStore.PREDICTIONS)
+        .filter(col("model_run_id").equalTo(modelRunId))
+        .select(col("image_id").as("_done_id"), col("content_hash").as("_done_hash"))
+        .distinct();
+    Column match = col("image_id").equalTo(col("_done_id"));
+    if (delta) {
+      match = match.and(col("content_hash").equalTo(col("_done_hash")));
+    }
+    Dataset<Row> marked = images.join(broadcast(done), match, "left")
+        .withColumn("already_scored", col("_done_id").isNotNull());
+    return marked.withColumn("content", when(col("already_scored"), lit(null))
+            .otherwise(col("content")))
+        .drop("_done_id", "_done_hash").dropDuplicates("image_id", "source_path");
+  }
+
+  private static Dataset<Row> binaryFiles(SparkSession spark, String location, String glob) {
+    return spark.read().format("binaryFile").option("recursiveFileLookup", "true")
+        .option("pathGlobFilter", glob).load(location);
+  }
+
+  private static long runRows(TableStore store, String modelRunId) {
+    return store.exists(TableStore.PREDICTIONS) ? store.read(TableStore.PREDICTIONS)
+        .filter(col("model_run_id").equalTo(modelRunId)).count() : 0L;
+  }
+
+  /** The run's fold models, or the single configured model. */
+  static Models resolveModels(SparksegConfig cfg, Configuration hadoop) {
+    SparksegConfig.Predict p = cfg.predict();
+    try {
+      if (!p.model().isEmpty()) {
+        Path m = new Path(p.model());
+        if (!m.getFileSystem(hadoop).exists(m)) {
+          throw new IllegalArgumentException("sparkseg.predict.model: file not found: " + m);
+        }
+        String id = p.runId().isEmpty()
+            ? "model-" + ContentHash.sha256(p.model().getBytes(StandardCharsets.UTF_8))
+                .substring(0, 12)
+            : p.runId();
+        return new Models(id, List.of(p.model()), null);
+      }
+      String runs = cfg.workDir() + "/runs";
+      String runId = p.runId().isEmpty() ? latestRun(runs, hadoop) : p.runId();
+      String runDir = runs + "/" + runId;
+      Path dir = new Path(runDir);
+      FileSystem fs = dir.getFileSystem(hadoop);
+      FileStatus[] found = fs.globStatus(new Path(dir, "fold-*/best.safetensors"));
+      if (found == null || found.length == 0) {
+        throw new IllegalArgumentException("run " + runId + " has no trained fold models ("
+            + runDir + "/fold-*/best.safetensors); train it first");
+      }
+      List<String> files = Arrays.stream(found).map(s -> s.getPath().toString()).sorted()
+          .toList();
+      return new Models(runId, files, runDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the models: " + e.getMessage(), e);
+    }
+  }
+
+  /** The newest run folder under {@code runs} with a summary.json. */
+  public static String latestRun(String runs, Configuration hadoop) throws IOException {
+    Path dir = new Path(runs);
+    FileSystem fs = dir.getFileSystem(hadoop);
+    FileStatus[] summaries = fs.exists(dir)
+        ? fs.globStatus(new Path(dir, "*/summary.json")) : new FileStatus[0];
+    if (summaries == null || summaries.length == 0) {
+      throw new IllegalArgumentException("no finished training run under " + runs
+          + "; run train first, or name one with --run-id or a model with --conf predict.model");
+    }
+    FileStatus newest = Arrays.stream(summaries)
+        .max((a, b) -> Long.compare(a.getModificationTime(), b.getModificationTime())).get();
+    return newest.getPath().getParent().getName();
+  }
+
+  private static ModelCard card(String modelFile, Configuration hadoop) {
+    try {
+      return ModelCache.readCard(modelFile, hadoop);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** Tuned rules (when the run has them), then the config's per-class overrides. */
+  static PostProcessor postProcessor(SparksegConfig cfg, Models models, Configuration hadoop,
+      PrintStream out) {
+    SparksegConfig.Predict p = cfg.predict();
+    int classes = cfg.data().classes();
+    List<ClassRule> rules = new ArrayList<>(java.util.Collections.nCopies(classes,
+        ClassRule.DEFAULT));
+    if (models.runDir() != null) {
+      Path tuned = new Path(models.runDir(), Tuning.FILE);
+      try {
+        FileSystem fs = tuned.getFileSystem(hadoop);
+        if (fs.exists(tuned)) {
+          try (InputStream in = fs.open(tuned)) {
+            Tuning t = Tuning.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+                tuned.toString());
+            if (t.classes().size() != classes) {
+              throw new IllegalArgumentException(tuned + " has " + t.classes().size()
+                  + " classes, sparkseg.data.classes = " + classes);
+            }
+            rules = new ArrayList<>(t.postProcessor().rules());
+            out.println("post-processing tuned on the run's out-of-fold predictions: " + tuned);
+          }
+        } else {
+          out.println("no " + tuned + " (run tune): threshold 0.5, no minimum area");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + tuned + ": " + e.getMessage(), e);
+      }
+    }
+    for (int c = 0; c < classes; c++) {
+      ClassRule r = rules.get(c);
+      rules.set(c, new ClassRule(
+          p.thresholds().isEmpty() ? r.threshold() : p.thresholds().get(c),
+          p.minAreas().isEmpty() ? r.minArea() : p.minAreas().get(c),
+          p.gate().isEmpty() ? r.minMaxProbability() : p.gate().get(c)));
+    }
+    return new PostProcessor(rules);
+  }
+
+  private static String describe(PostProcessor post) {
+    StringBuilder sb = new StringBuilder("per class (threshold, min area, gate):");
+    for (int c = 0; c < post.classes(); c++) {
+      ClassRule r = post.rules().get(c);
+      sb.append(String.format(Locale.ROOT, " %d=(%.2f, %d, %.2f)", c + 1, r.threshold(),
+          r.minArea(), r.minMaxProbability()));
+    }
+    return sb.toString();
+  }
+
+  /** The truth file's RLEs by image id, or null when none is configured. */
+  static Map<String, String[]> truth(SparksegConfig cfg, Configuration hadoop) {
+    String file = cfg.predict().truthCsv();
+    if (file.isEmpty()) {
+      return null;
+    }
+    Path p = new Path(file);
+    try (InputStream in = p.getFileSystem(hadoop).open(p)) {
+      List<String> lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines()
+          .toList();
+      return Submission.readRles(lines, file, cfg.data().classes());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("sparkseg.predict.truth-csv: " + e.getMessage(), e);
+    }
+  }
+
+  record SubmissionStats(long images, double[] dice, String perClass) {}
+
+  /**
+   * Streams the sorted (image_id, class_id, rle) rows to one CSV file, checking that each image
+   * has exactly one row per class, and scores them against the truth when there is one.
+   */
+  private static SubmissionStats writeSubmission(Dataset<Row> rows, String file,
+      Submission.Layout layout, int classes, Map<String, String[]> truth, SparksegConfig cfg,
+      Configuration hadoop) {
+    int h = cfg.data().imageHeight();
+    int w = cfg.data().imageWidth();
+    SegmentationMetrics metrics = truth == null ? null : new SegmentationMetrics(classes);
+    SegmentationMetrics empty = truth == null ? null : new SegmentationMetrics(classes);
+    Path p = new Path(file);
+    long images = 0;
+    try (BufferedWriter out = new BufferedWriter(new OutputStreamWriter(
+        p.getFileSystem(hadoop).create(p, true), StandardCharsets.UTF_8))) {
+      Iterator<Row> it = rows.toLocalIterator();
+      Row pending = it.hasNext() ? it.next() : null;
+      Submission.writeHeader(out, layout);
+      while (pending != null) {
+        String id = pending.getString(0);
+        String[] rles = new String[classes];
+        while (pending != null && pending.getString(0).equals(id)) {
+          int c = pending.getInt(1);
+          if (c < 1 || c > classes || rles[c - 1] != null) {
+            throw new IllegalStateException("predictions for " + id + " have class " + c
+                + " twice or out of range");
+          }
+          rles[c - 1] = pending.getString(2);
+          pending = it.hasNext() ? it.next() : null;
+        }
+        if (Arrays.stream(rles).anyMatch(java.util.Objects::isNull)) {
+          throw new IllegalStateException("predictions for " + id + " lack a class: "
+              + Arrays.toString(rles));
+        }
+        Submission.writeImage(out, layout, id, rles);
+        images++;
+        if (metrics != null) {
+          String[] t = truth.getOrDefault(id, new String[classes]);
+          BinaryMask[] pm = Submission.decode(rles, h, w, file + " image " + id);
+          BinaryMask[] tm = Submission.decode(t, h, w, cfg.predict().truthCsv() + " image " + id);
+          BinaryMask none = new BinaryMask(h, w);
+          for (int c = 0; c < classes; c++) {
+            BinaryMask tc = tm[c] == null ? none : tm[c];
+            metrics.add(c, pm[c] == null ? none : pm[c], tc);
+            empty.add(c, none, tc);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the submission " + file + ": "
+          + e.getMessage(), e);
+    }
+    if (metrics == null || images == 0) {
+      return new SubmissionStats(images, null, null);
+    }
+    Map<String, Double> m = metrics.asMap();
+    Map<String, String> perClass = new LinkedHashMap<>();
+    for (int c = 1; c <= classes; c++) {
+      perClass.put("class" + c, String.format(Locale.ROOT, "%.4f", m.get("dice." + c)));
+    }
+    return new SubmissionStats(images, new double[] {m.get("dice.mean"),
+        empty.asMap().get("dice.mean")}, perClass.toString());
+  }
+}

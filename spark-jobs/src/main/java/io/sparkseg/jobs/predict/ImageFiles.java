@@ -12,11 +12,12 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import org.apache.commons.compress.archivers.ArchiveEntry;
-import org.apache.commons.compress.archivers.ArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
+import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
+import org.apache.commons.compress.archivers.zip.ZipFile;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -60,15 +61,11 @@ final class ImageFiles implements FlatMapFunction<Row, Row> {
       return List.of(image(fileName(path), path, content)).iterator();
     }
     List<Row> out = new ArrayList<>();
-    try (ArchiveInputStream<?> in = open(path, content)) {
-      ArchiveEntry e;
-      while ((e = in.getNextEntry()) != null) {
-        String name = fileName(e.getName());
-        if (e.isDirectory() || name.startsWith(".") || e.getName().startsWith("__MACOSX/")
-            || !matches(name)) {
-          continue;
-        }
-        out.add(image(name, path + "!/" + e.getName(), in.readAllBytes()));
+    try {
+      if (path.toLowerCase(Locale.ROOT).endsWith(".zip")) {
+        readZip(path, content, out);
+      } else {
+        readTar(path, content, out);
       }
     } catch (IOException | RuntimeException e) {
       out.add(RowFactory.create(fileName(path), path, ContentHash.sha256(content), null,
@@ -78,23 +75,46 @@ final class ImageFiles implements FlatMapFunction<Row, Row> {
     return out.iterator();
   }
 
+  private boolean wanted(String entryName, boolean directory) {
+    String name = fileName(entryName);
+    return !directory && !name.startsWith(".") && !entryName.startsWith("__MACOSX/")
+        && matches(name);
+  }
+
+  /** Zip through its central directory, so a damaged archive fails instead of looking empty. */
+  private void readZip(String path, byte[] content, List<Row> out) throws IOException {
+    try (ZipFile zip = ZipFile.builder()
+        .setSeekableByteChannel(new SeekableInMemoryByteChannel(content)).get()) {
+      for (ZipArchiveEntry e : java.util.Collections.list(zip.getEntriesInPhysicalOrder())) {
+        if (wanted(e.getName(), e.isDirectory())) {
+          try (InputStream in = zip.getInputStream(e)) {
+            out.add(image(fileName(e.getName()), path + "!/" + e.getName(), in.readAllBytes()));
+          }
+        }
+      }
+    }
+  }
+
+  private void readTar(String path, byte[] content, List<Row> out) throws IOException {
+    InputStream raw = new BufferedInputStream(new ByteArrayInputStream(content));
+    if (!path.toLowerCase(Locale.ROOT).endsWith(".tar")) {
+      raw = new GzipCompressorInputStream(raw);
+    }
+    try (TarArchiveInputStream in = new TarArchiveInputStream(raw)) {
+      TarArchiveEntry e;
+      while ((e = in.getNextEntry()) != null) {
+        if (wanted(e.getName(), e.isDirectory())) {
+          out.add(image(fileName(e.getName()), path + "!/" + e.getName(), in.readAllBytes()));
+        }
+      }
+    }
+  }
+
   private boolean matches(String name) {
     if (matcher == null) {
       matcher = FileSystems.getDefault().getPathMatcher("glob:" + glob);
     }
     return matcher.matches(java.nio.file.Path.of(name));
-  }
-
-  private static ArchiveInputStream<?> open(String path, byte[] content) throws IOException {
-    String p = path.toLowerCase(Locale.ROOT);
-    InputStream raw = new BufferedInputStream(new ByteArrayInputStream(content));
-    if (p.endsWith(".zip")) {
-      return new ZipArchiveInputStream(raw);
-    }
-    if (p.endsWith(".tar")) {
-      return new TarArchiveInputStream(raw);
-    }
-    return new TarArchiveInputStream(new GzipCompressorInputStream(raw));
   }
 
   private static Row image(String id, String source, byte[] content) {

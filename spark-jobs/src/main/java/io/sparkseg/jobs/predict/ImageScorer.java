@@ -192,7 +192,7 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       BinaryMask[] truth = truthRles == null ? null : Submission.decode(truthRles,
           image.height(), image.width(), "truth of " + id);
       byte[] png = ImageCodec.encodePng(Overlay.render(image, masks, truth));
-      try (OutputStream o = p.getFileSystem(conf).create(p, true)) {
+      try (OutputStream o = io.sparkseg.jobs.io.OutputFiles.create(p, conf)) {
         o.write(png);
       }
     } catch (IOException e) {

@@ -389,7 +389,7 @@ public final class PredictJob {
     Path p = new Path(file);
     long images = 0;
     try (BufferedWriter out = new BufferedWriter(new OutputStreamWriter(
-        p.getFileSystem(hadoop).create(p, true), StandardCharsets.UTF_8))) {
+        io.sparkseg.jobs.io.OutputFiles.create(p, hadoop), StandardCharsets.UTF_8))) {
       Iterator<Row> it = rows.toLocalIterator();
       Row pending = it.hasNext() ? it.next() : null;
       Submission.writeHeader(out, layout);

@@ -46,7 +46,7 @@ public final class OofWriter implements AutoCloseable {
   }
 
   /** Probabilities to 8-bit levels (p·255, rounded), deflated. */
-  static byte[] encode(float[] p) {
+  public static byte[] encode(float[] p) {
     byte[] q = new byte[p.length];
     for (int i = 0; i < p.length; i++) {
       q[i] = (byte) Math.round(Math.max(0f, Math.min(1f, p[i])) * 255f);

@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -199,8 +198,8 @@ public final class TrainJob {
 
   private static void writeSummary(SparkSession spark, String file, Summary s) {
     Path p = new Path(file);
-    try (FSDataOutputStream o = p.getFileSystem(spark.sparkContext().hadoopConfiguration())
-        .create(p, true)) {
+    try (java.io.OutputStream o = io.sparkseg.jobs.io.OutputFiles.create(p,
+        spark.sparkContext().hadoopConfiguration())) {
       o.write(GSON.toJson(s).getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);

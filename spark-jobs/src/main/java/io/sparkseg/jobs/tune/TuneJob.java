@@ -26,7 +26,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
@@ -96,8 +95,8 @@ public final class TuneJob {
 
   private static void write(SparkSession spark, String file, String json) {
     Path p = new Path(file);
-    try (FSDataOutputStream o = p.getFileSystem(spark.sparkContext().hadoopConfiguration())
-        .create(p, true)) {
+    try (java.io.OutputStream o = io.sparkseg.jobs.io.OutputFiles.create(p,
+        spark.sparkContext().hadoopConfiguration())) {
       o.write(json.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);

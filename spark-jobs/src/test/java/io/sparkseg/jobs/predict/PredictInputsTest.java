@@ -1,0 +1,119 @@
+package io.sparkseg.jobs.predict;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.core.image.Image8;
+import io.sparkseg.core.image.ImageCodec;
+import io.sparkseg.jobs.Pipeline;
+import io.sparkseg.jobs.SparkTestSupport;
+import io.sparkseg.jobs.io.TableStore;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What predict reads: plain files, zip and tar.gz archives, and bad input, which is quarantined
+ * with its reason while everything else is scored (images in = scored + quarantined). Also the
+ * Parquet table format, where the same re-run adds nothing.
+ */
+class PredictInputsTest {
+  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+  @Test
+  void archivesAreExpandedAndBadInputIsQuarantinedWithItsReason(@TempDir Path work)
+      throws Exception {
+    SparksegConfig cfg = SparkTestSupport.config(work, Map.of("demo.test-images", "5",
+        "predict.run-id", "a1", "predict.overlays", "0", "predict.submission-layout", "newer",
+        "tables.format", "parquet"));
+    Pipeline.generateDemo(cfg, QUIET);
+    PredictFixtures.writeRun(work, "a1", 1);
+    Path images = work.resolve("demo-data/test_images");
+    List<Path> files;
+    try (var s = Files.list(images)) {
+      files = s.sorted().toList();
+    }
+    // images 2 and 3 go into a zip (in a sub-folder), image 4 into a tar.gz
+    Path sub = Files.createDirectories(images.resolve("batch-2"));
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(sub.resolve("b.zip")))) {
+      for (Path p : files.subList(2, 4)) {
+        zip.putNextEntry(new ZipEntry("inner/" + p.getFileName()));
+        zip.write(Files.readAllBytes(p));
+        zip.closeEntry();
+        Files.delete(p);
+      }
+      zip.putNextEntry(new ZipEntry("inner/"));
+      zip.closeEntry();
+    }
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(
+        Files.newOutputStream(images.resolve("c.tar.gz"))))) {
+      byte[] b = Files.readAllBytes(files.get(4));
+      TarArchiveEntry e = new TarArchiveEntry(files.get(4).getFileName().toString());
+      e.setSize(b.length);
+      tar.putArchiveEntry(e);
+      tar.write(b);
+      tar.closeArchiveEntry();
+      Files.delete(files.get(4));
+    }
+    // bad input: truncated JPEG, wrong size, not an image, an archive that is not one
+    byte[] jpeg = Files.readAllBytes(files.get(0));
+    Files.write(images.resolve("truncated.jpg"), java.util.Arrays.copyOf(jpeg, jpeg.length / 3));
+    Files.write(images.resolve("small.png"), ImageCodec.encodePng(
+        new Image8(64, 64, 1, new byte[64 * 64])));
+    Files.writeString(images.resolve("notes.txt"), "not an image");
+    Files.write(images.resolve("broken.zip"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+
+    SparkSession spark = SparkTestSupport.spark(cfg);
+    PredictJob.Result r = PredictJob.run(spark, cfg, System.out);
+    assertEquals(9, r.imagesIn());
+    assertEquals(5, r.scored());
+    assertEquals(4, r.quarantined());
+    assertEquals(r.imagesIn(), r.scored() + r.quarantined());
+
+    TableStore store = new TableStore(spark, cfg.tables());
+    Map<String, String> reasons = new TreeMap<>();
+    for (Row q : store.read(TableStore.QUARANTINE).filter(col("job").equalTo("predict"))
+        .collectAsList()) {
+      String source = q.getAs("source_path");
+      reasons.put(source.substring(source.lastIndexOf('/') + 1), q.getAs("reason"));
+      String detail = q.getAs("detail");
+      assertTrue(detail.contains(source.replace("file:", "")) || detail.contains(source),
+          detail);
+    }
+    assertEquals(Map.of("truncated.jpg", "corrupt-image", "small.png", "wrong-size",
+        "notes.txt", "not-an-image", "broken.zip", "corrupt-archive"), reasons);
+    List<Row> predicted = store.read(TableStore.PREDICTIONS).collectAsList();
+    assertEquals(20, predicted.size());
+    assertEquals(2, predicted.stream().map(x -> x.<String>getAs("source_path"))
+        .filter(p -> p.contains("b.zip!/inner/")).distinct().count());
+    assertEquals(1, predicted.stream().map(x -> x.<String>getAs("source_path"))
+        .filter(p -> p.contains("c.tar.gz!/")).distinct().count());
+
+    // newer layout: ImageId,EncodedPixels,ClassId, 4 rows per scored image
+    List<String> lines = Files.readAllLines(Path.of(cfg.predict().submission()));
+    assertEquals("ImageId,EncodedPixels,ClassId", lines.get(0));
+    assertEquals(1 + 5 * 4, lines.size());
+    assertTrue(lines.get(1).endsWith(",1") && lines.get(4).endsWith(",4"), lines.toString());
+
+    // Parquet has no MERGE; the re-run still adds nothing
+    PredictJob.Result again = PredictJob.run(spark, cfg, QUIET);
+    assertEquals(0, again.scored());
+    assertEquals(5, again.alreadyScored());
+    assertEquals(20, store.read(TableStore.PREDICTIONS).count());
+  }
+}

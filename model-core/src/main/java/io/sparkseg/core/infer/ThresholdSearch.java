@@ -14,6 +14,7 @@ import java.util.List;
  */
 public final class ThresholdSearch implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final float DEFAULT_THRESHOLD = ClassRule.DEFAULT.threshold();
   private final float[] thresholds;
   private final int[] minAreas;
   private final int classes;
@@ -123,7 +124,8 @@ public final class ThresholdSearch implements Serializable {
   public record Choice(int classId, ClassRule rule, double dice, double defaultDice) {}
 
   /**
-   * The best rule per class (ties: the lower threshold, then the smaller area); {@code gate} is
+   * The best rule per class; among equally good ones the threshold nearest the default 0.5,
+   * then the smaller area (a tie carries no evidence against the default). {@code gate} is
    * copied into each rule unchanged.
    */
   public List<Choice> best(float gate) {
@@ -136,7 +138,14 @@ public final class ThresholdSearch implements Serializable {
       int ba = 0;
       for (int ti = 0; ti < thresholds.length; ti++) {
         for (int ai = 0; ai < minAreas.length; ai++) {
-          if (diceSum[c][ti][ai] > diceSum[c][bt][ba] + 1e-12) {
+          double d = diceSum[c][ti][ai];
+          double b = diceSum[c][bt][ba];
+          boolean closer = Math.abs(thresholds[ti] - DEFAULT_THRESHOLD)
+              < Math.abs(thresholds[bt] - DEFAULT_THRESHOLD) - 1e-6f
+              || Math.abs(Math.abs(thresholds[ti] - DEFAULT_THRESHOLD)
+                  - Math.abs(thresholds[bt] - DEFAULT_THRESHOLD)) <= 1e-6f
+                  && minAreas[ai] < minAreas[ba];
+          if (d > b + 1e-9 || Math.abs(d - b) <= 1e-9 && closer) {
             bt = ti;
             ba = ai;
           }

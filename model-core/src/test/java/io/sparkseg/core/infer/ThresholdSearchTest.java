@@ -45,7 +45,8 @@ class ThresholdSearchTest {
 
   @Test
   void picksTheThresholdAndAreaThatMaximiseKaggleDice() {
-    ThresholdSearch s = new ThresholdSearch(2, new float[] {0.3f, 0.5f, 0.8f}, new int[] {0, 10});
+    ThresholdSearch s = new ThresholdSearch(2, new float[] {0.3f, 0.4f, 0.5f, 0.8f},
+        new int[] {0, 10});
     s.add(probabilities(), truth(), H, W);
     List<ThresholdSearch.Choice> best = s.best(0f);
     // class 1: 0.5 drops the halo, area 10 drops the 4-pixel blob: a perfect mask
@@ -53,7 +54,8 @@ class ThresholdSearchTest {
     assertEquals(1.0, best.get(0).dice(), 1e-12);
     // the default rule (0.5, no area) keeps the blob: 2*100 / (104 + 100)
     assertEquals(200.0 / 204.0, best.get(0).defaultDice(), 1e-12);
-    // class 2: any threshold above the haze predicts empty = empty truth = 1; lowest such wins
+    // class 2: any threshold above the haze predicts empty = empty truth = 1; of those, the
+    // one nearest the default wins
     assertEquals(0.5f, best.get(1).rule().threshold());
     assertEquals(0, best.get(1).rule().minArea());
     assertEquals(1.0, best.get(1).dice(), 1e-12);

@@ -9,6 +9,9 @@ import picocli.CommandLine.Option;
 
 /** Options every command shares: where the configuration comes from. */
 final class ConfigOptions {
+  @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+  picocli.CommandLine.Model.CommandSpec command;
+
   @Option(names = "--config", paramLabel = "FILE",
       description = "HOCON file layered over conf/application.conf.")
   Path configFile;
@@ -48,8 +51,11 @@ final class ConfigOptions {
     SparksegConfig cfg = ConfigLoader.load(configFile, all);
     if (onDemoData(cfg)) {
       cfg = ConfigLoader.load(ConfigLoader.DEMO_PRESET, configFile, all, System.getenv());
-      System.err.println("sparkseg: working on the demo data (" + cfg.data().dir()
-          + "): demo preset conf/demo.conf applies under --config/--conf");
+      java.io.PrintWriter err = command == null ? new java.io.PrintWriter(System.err, true)
+          : command.commandLine().getErr();
+      err.println("sparkseg: working on the demo data (" + cfg.data().dir()
+          + "): the demo preset conf/demo.conf applies under --config/--conf");
+      err.flush();
     }
     return cfg;
   }

@@ -28,7 +28,8 @@ class MainTest {
   void helpListsEveryCommand() {
     Result r = run("--help");
     assertEquals(0, r.code());
-    for (String c : new String[] {"generate-demo", "ingest", "folds", "tile", "run"}) {
+    for (String c : new String[] {"generate-demo", "ingest", "folds", "tile", "train", "tune",
+        "predict", "evaluate", "run", "doctor"}) {
       assertTrue(r.out().contains(c), r.out());
     }
     Result sub = run("ingest", "--help");
@@ -51,6 +52,52 @@ class MainTest {
     assertTrue(r.err().contains("sparkseg.folds.k: expected an integer >= 2 but got 'five'"),
         r.err());
     assertTrue(r.err().contains("sparkseg.tables.format: expected one of delta, parquet"), r.err());
+  }
+
+  @Test
+  void predictWithoutATrainedRunSaysWhatToDo(@TempDir Path work) {
+    Result r = run("predict", "--work", work.toString(), "--data", work.toString());
+    assertEquals(1, r.code());
+    assertTrue(r.err().contains("no finished training run under " + work.toAbsolutePath()
+        + "/runs; run train first"), r.err());
+  }
+
+  @Test
+  void badPredictSettingsAreConfigErrors() {
+    Result r = run("predict", "--conf", "predict.thresholds=[0.5, 0.5]", "--conf",
+        "predict.submission-layout=tsv", "--conf", "predict.gate=[0, 0, 0, 2]");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("sparkseg.predict.thresholds: expected one value per class (4) "
+        + "or [] but got 2"), r.err());
+    assertTrue(r.err().contains("unknown submission layout 'tsv'"), r.err());
+    assertTrue(r.err().contains("sparkseg.predict.gate: 2.0 is outside [0.0, 1.0]"), r.err());
+  }
+
+  @Test
+  void theDemoPresetAppliesOnTheDemoDataOnly(@TempDir Path work) throws Exception {
+    Result r = run("generate-demo", "--work", work.toString(), "--conf", "demo.train-images=1",
+        "--conf", "demo.test-images=1");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("demo preset conf/demo.conf"), r.err());
+    Path image;
+    try (var s = Files.list(work.resolve("demo-data/train_images"))) {
+      image = s.findFirst().orElseThrow();
+    }
+    io.sparkseg.core.image.ImageInfo info = io.sparkseg.core.image.ImageCodec.inspect(
+        Files.readAllBytes(image));
+    assertEquals(64, info.height(), "conf/demo.conf's size");
+    assertEquals(400, info.width());
+    // with --data elsewhere the preset stays out of the way
+    Result other = run("generate-demo", "--work", work.toString(), "--data",
+        work.resolve("elsewhere").toString(), "--conf", "demo.train-images=1",
+        "--conf", "demo.test-images=1");
+    assertEquals(0, other.code(), other.err());
+    assertTrue(!other.err().contains("demo preset"), other.err());
+    try (var s = Files.list(work.resolve("elsewhere/train_images"))) {
+      image = s.findFirst().orElseThrow();
+    }
+    assertEquals(256, io.sparkseg.core.image.ImageCodec.inspect(Files.readAllBytes(image))
+        .height());
   }
 
   @Test

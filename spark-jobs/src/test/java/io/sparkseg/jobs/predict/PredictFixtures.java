@@ -24,16 +24,21 @@ import java.util.List;
 import java.util.Map;
 
 /** Untrained fold models for predict tests, and an independent reader of submissions. */
-final class PredictFixtures {
+public final class PredictFixtures {
   private PredictFixtures() {}
 
   /** Writes {@code folds} randomly initialized small U-Nets as runs/<runId>/fold-k/best.*. */
-  static void writeRun(Path work, String runId, int folds) throws IOException {
+  public static void writeRun(Path work, String runId, int folds) throws IOException {
+    writeRun(work, runId, folds, new ModelSpec(ModelSpec.Architecture.UNET, "resnet18",
+        new int[] {16, 16, 8, 8, 8}, 4, ModelSpec.Activation.SIGMOID));
+  }
+
+  /** As {@link #writeRun(Path, String, int)} with models of the given spec. */
+  public static void writeRun(Path work, String runId, int folds, ModelSpec spec)
+      throws IOException {
     try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu())) {
       for (int f = 0; f < folds; f++) {
         Engines.pytorch().setRandomSeed(100 + f);
-        ModelSpec spec = new ModelSpec(ModelSpec.Architecture.UNET, "resnet18",
-            new int[] {16, 16, 8, 8, 8}, 4, ModelSpec.Activation.SIGMOID);
         SegmentationModel model = SegmentationModel.build(spec);
         model.initialize(m, DataType.FLOAT32, new Shape(1, 3, 64, 64));
         Path dir = Files.createDirectories(work.resolve("runs").resolve(runId)

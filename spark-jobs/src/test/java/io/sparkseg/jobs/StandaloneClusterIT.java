@@ -30,17 +30,22 @@ class StandaloneClusterIT {
       List<String> app = new ArrayList<>(List.of("run", "--work", work.toString()));
       for (String[] kv : new String[][] {{"demo.train-images", "12"}, {"demo.test-images", "1"},
           {"data.image-height", "128"}, {"data.image-width", "800"}, {"tiles.width", "256"},
-          {"tiles.stride", "128"}, {"folds.k", "3"}, {"spark.sql.shuffle.partitions", "4"}}) {
+          {"tiles.stride", "128"}, {"folds.k", "3"}, {"spark.sql.shuffle.partitions", "4"},
+          {"model.decoder-channels", "[32, 16, 16, 8, 8]"}, {"train.epochs", "1"},
+          {"train.batch-size", "8"}, {"train.run-id", "cluster"}}) {
         app.add("--conf");
         app.add(kv[0] + "=" + kv[1]);
       }
       try (ExternalProcess submit = cluster.submit("sparkseg-submit", List.of(
           "--conf", "spark.executor.memory=900m", "--conf", "spark.executor.cores=1",
           "--conf", "spark.cores.max=2"), app)) {
-        int code = submit.waitFor(Duration.ofMinutes(8));
+        int code = submit.waitFor(Duration.ofMinutes(10));
         assertEquals(0, code, "spark-submit failed:\n" + submit.tail());
         String out = submit.output();
         assertTrue(out.contains("tiles: 72 in = 72 written  (reconciled)"), out);
+        assertTrue(out.contains("folds: 3 in = 3 trained  (reconciled)"), out);
+        assertTrue(out.contains("images: 1 in = 0 already scored + 1 scored + 0 quarantined"),
+            out);
         assertTrue(out.contains("outputs (delta):"), out);
       }
       // the executors ran on both workers, not in the driver
@@ -56,7 +61,11 @@ class StandaloneClusterIT {
       assertEquals(12, store.read(TableStore.IMAGES).count());
       assertEquals(12, store.read(TableStore.FOLDS).count());
       assertEquals(72, store.read(TableStore.TILES).count());
-      assertEquals(3, store.read(TableStore.JOB_RUNS).count());
+      // ingest, folds, tile, train, tune, predict
+      assertEquals(6, store.read(TableStore.JOB_RUNS).count());
+      assertEquals(4, store.read(TableStore.PREDICTIONS).count());
+      assertEquals(1 + 4, Files.readAllLines(work.resolve("submission.csv")).size());
+      assertTrue(Files.isRegularFile(work.resolve("runs/cluster/curves.svg")));
     } finally {
       cluster.close();
     }

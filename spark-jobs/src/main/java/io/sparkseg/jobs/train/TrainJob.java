@@ -133,10 +133,12 @@ public final class TrainJob {
         diceMeanSd(results, cfg.data().classes()), (System.nanoTime() - t0) / 1e9,
         tc.model().toString(), tc.options().toString());
     writeSummary(spark, runDir + "/summary.json", summary);
+    writeCurves(spark, runDir, runId, results);
     report.count("folds_requested", folds.size()).count("folds_trained", results.size());
     report.reconcile("folds", folds.size(), JobReport.outcomes("trained", results.size()));
     table(summary, cfg.data().classes()).forEach(report::line);
-    report.line("run folder: " + runDir + " (summary.json, fold-<k>/best.safetensors)");
+    report.line("run folder: " + runDir + " (summary.json, curves.svg, "
+        + "fold-<k>/best.safetensors)");
     report.line("out-of-fold probabilities: table " + store.path(TableStore.OOF)
         + " where run_id = '" + runId + "'");
     report.finish(spark, store, out);
@@ -194,6 +196,29 @@ public final class TrainJob {
     lines.add(mean.toString());
     lines.add(String.format(Locale.ROOT, "mean Dice over folds: %.4f ± %.4f", m[0], m[1]));
     return lines;
+  }
+
+  /** runs/<id>/curves.svg: every fold's loss and Dice per epoch, from its history.json. */
+  private static void writeCurves(SparkSession spark, String runDir, String runId,
+      List<FoldResult> results) {
+    Map<String, List<io.sparkseg.core.train.EpochRecord>> histories = new LinkedHashMap<>();
+    org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+    for (FoldResult r : results) {
+      Path p = new Path(runDir + "/fold-" + r.fold() + "/history.json");
+      try (java.io.InputStream in = p.getFileSystem(conf).open(p)) {
+        histories.put("fold " + r.fold(), List.of(GSON.fromJson(new String(in.readAllBytes(),
+            StandardCharsets.UTF_8), io.sparkseg.core.train.EpochRecord[].class)));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + p, e);
+      }
+    }
+    String svg = io.sparkseg.core.viz.TrainingCurves.svg("training run " + runId, histories);
+    Path p = new Path(runDir + "/curves.svg");
+    try (java.io.OutputStream o = io.sparkseg.jobs.io.OutputFiles.create(p, conf)) {
+      o.write(svg.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + p, e);
+    }
   }
 
   private static void writeSummary(SparkSession spark, String file, Summary s) {

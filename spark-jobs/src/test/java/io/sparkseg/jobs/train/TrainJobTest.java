@@ -50,6 +50,9 @@ class TrainJobTest {
     assertTrue(s.dataVersion().endsWith("/tables/tiles@v0"), s.dataVersion());
     Path run = Path.of(cfg.workDir(), "runs", "t1");
     assertTrue(Files.isRegularFile(run.resolve("summary.json")));
+    String curves = Files.readString(run.resolve("curves.svg"));
+    assertTrue(curves.startsWith("<svg") && curves.contains("fold 0") && curves.contains("fold 2"),
+        curves);
     for (int f : new int[] {0, 2}) {
       Path dir = run.resolve("fold-" + f);
       for (String name : new String[] {"best.safetensors", "best.json", "history.json",

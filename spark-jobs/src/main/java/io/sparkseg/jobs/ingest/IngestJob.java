@@ -66,17 +66,7 @@ public final class IngestJob {
         new ImageInspector(data.imageHeight(), data.imageWidth()),
         Encoders.row(ImageInspector.SCHEMA));
     // The same file name twice (sub-folders): keep the first readable one by path.
-    WindowSpec byId = Window.partitionBy("image_id")
-        .orderBy(col("reason").isNotNull(), col("source_path"));
-    Column duplicate = col("reason").isNull().and(row_number().over(byId).gt(1));
-    return inspected
-        .withColumn("_kept", first("source_path").over(byId))
-        .withColumn("detail", when(duplicate, concat(lit("same image id as "), col("_kept")))
-            .otherwise(col("detail")))
-        .withColumn("reason", when(duplicate, lit(QuarantineReason.DUPLICATE_IMAGE.code()))
-            .otherwise(col("reason")))
-        .drop("_kept")
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    return Quarantine.markDuplicateImageIds(inspected).persist(StorageLevel.MEMORY_AND_DISK());
   }
 
   private static void ingestImages(TableStore store, JobReport report, Dataset<Row> inspected) {

@@ -38,6 +38,28 @@ public final class Quarantine {
         current_timestamp().as("quarantined_at"));
   }
 
+  /**
+   * Marks all but the first row of each {@code image_id} (readable rows first, then by
+   * {@code source_path}) as {@code duplicate-image}, naming the kept path in {@code detail}.
+   * {@code rows} needs string columns image_id, source_path, reason and detail.
+   */
+  public static Dataset<Row> markDuplicateImageIds(Dataset<Row> rows) {
+    org.apache.spark.sql.expressions.WindowSpec byId =
+        org.apache.spark.sql.expressions.Window.partitionBy("image_id")
+            .orderBy(col("reason").isNotNull(), col("source_path"));
+    Column duplicate = col("reason").isNull()
+        .and(org.apache.spark.sql.functions.row_number().over(byId).gt(1));
+    return rows
+        .withColumn("_kept", org.apache.spark.sql.functions.first("source_path").over(byId))
+        .withColumn("detail", org.apache.spark.sql.functions.when(duplicate,
+            org.apache.spark.sql.functions.concat(lit("same image id as "), col("_kept")))
+            .otherwise(col("detail")))
+        .withColumn("reason", org.apache.spark.sql.functions.when(duplicate,
+            lit(io.sparkseg.core.quality.QuarantineReason.DUPLICATE_IMAGE.code()))
+            .otherwise(col("reason")))
+        .drop("_kept");
+  }
+
   /** Appends to the quarantine table and returns how many rows were appended. */
   public static long append(TableStore store, Dataset<Row> quarantineRows) {
     Dataset<Row> cached = quarantineRows.cache();

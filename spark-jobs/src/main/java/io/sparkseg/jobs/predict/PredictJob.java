@@ -2,11 +2,8 @@ package io.sparkseg.jobs.predict;
 
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.current_timestamp;
-import static org.apache.spark.sql.functions.first;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
 import io.sparkseg.core.config.SparksegConfig;
@@ -18,7 +15,6 @@ import io.sparkseg.core.infer.Tuning;
 import io.sparkseg.core.metrics.SegmentationMetrics;
 import io.sparkseg.core.mask.BinaryMask;
 import io.sparkseg.core.nn.ModelCard;
-import io.sparkseg.core.quality.QuarantineReason;
 import io.sparkseg.core.severstal.Submission;
 import io.sparkseg.jobs.JobReport;
 import io.sparkseg.jobs.io.Inputs;
@@ -48,8 +44,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.storage.StorageLevel;
 
 /**
@@ -211,16 +205,7 @@ public final class PredictJob {
       }
       images = files.flatMap(new ImageFiles(p.imageGlob()), Encoders.row(ImageFiles.SCHEMA));
     }
-    WindowSpec byId = Window.partitionBy("image_id")
-        .orderBy(col("reason").isNotNull(), col("source_path"));
-    Column duplicate = col("reason").isNull().and(row_number().over(byId).gt(1));
-    images = images
-        .withColumn("_kept", first("source_path").over(byId))
-        .withColumn("detail", when(duplicate, concat(lit("same image id as "), col("_kept")))
-            .otherwise(col("detail")))
-        .withColumn("reason", when(duplicate, lit(QuarantineReason.DUPLICATE_IMAGE.code()))
-            .otherwise(col("reason")))
-        .drop("_kept");
+    images = Quarantine.markDuplicateImageIds(images);
     boolean delta = store.format() == TableFormat.DELTA;
     if (!store.exists(TableStore.PREDICTIONS)) {
       return images.withColumn("already_scored", lit(false));

@@ -28,7 +28,21 @@ public enum QuarantineReason {
   RLE_NON_POSITIVE("rle-non-positive"),
   RLE_UNSORTED("rle-unsorted"),
   RLE_OVERLAPPING("rle-overlapping"),
-  RLE_OUT_OF_RANGE("rle-out-of-range");
+  RLE_OUT_OF_RANGE("rle-out-of-range"),
+  /** A Label Studio export (or one task of it) that is not the JSON structure expected. */
+  MALFORMED_ANNOTATION("malformed-annotation"),
+  /** A Label Studio result whose type is not brushlabels or polygonlabels. */
+  UNKNOWN_RESULT_TYPE("unknown-result-type"),
+  /** A Label Studio label that the configuration maps to no class. */
+  UNKNOWN_LABEL("unknown-label"),
+  /** A Label Studio brush RLE stream that ends before its pixel count is reached. */
+  BRUSH_TRUNCATED("brush-truncated"),
+  /** A Label Studio brush RLE whose pixel count is not width x height x 4 (or overruns it). */
+  BRUSH_SIZE_MISMATCH("brush-size-mismatch"),
+  /** A Label Studio polygon with fewer than 3 points. */
+  POLYGON_TOO_FEW_POINTS("polygon-too-few-points"),
+  /** The person detector found nobody and the run's fallback is quarantine. */
+  NO_PERSON("no-person");
 
   private final String code;
 

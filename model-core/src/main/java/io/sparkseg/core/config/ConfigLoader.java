@@ -212,8 +212,73 @@ public final class ConfigLoader {
       r.check("tiles", () -> new TileGeometry(data.imageHeight(), data.imageWidth(),
           tiles.height(), tiles.width(), tiles.stride()));
     }
+    SparksegConfig.DatasetKind kind = r.parsed("dataset.kind",
+        () -> SparksegConfig.DatasetKind.of(r.c.getString("dataset.kind")));
+    SparksegConfig.Photos photos = photosConfig(r, data.classes());
+    if (kind == SparksegConfig.DatasetKind.PERSON_PHOTOS && photos != null && photos.roi() != null
+        && (data.imageHeight() != photos.roi().size() || data.imageWidth() != photos.roi().size())) {
+      r.problems.add(ROOT + ".data.image-height/image-width: person photos are cropped to "
+          + "roi.size " + photos.roi().size() + "x" + photos.roi().size() + ", so the image size "
+          + "must be the same, but it is " + data.imageHeight() + "x" + data.imageWidth());
+    }
     return new SparksegConfig(workDir, data, tables, folds, tiles, demo, train, tune, predict,
-        spark);
+        spark, kind == null ? SparksegConfig.DatasetKind.SEVERSTAL : kind, photos);
+  }
+
+  private static SparksegConfig.Photos photosConfig(Reader r, int classes) {
+    Map<String, Integer> labels = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, ConfigValue> e : r.c.getObject("photos.labels").entrySet()) {
+        Object v = e.getValue().unwrapped();
+        if (!(v instanceof Number n) || n.intValue() != n.doubleValue() || n.intValue() < 1
+            || n.intValue() > classes) {
+          r.problems.add(ROOT + ".photos.labels.\"" + e.getKey() + "\": expected a class id in 1.."
+              + classes + " but got " + e.getValue().render());
+        } else {
+          labels.put(e.getKey(), n.intValue());
+        }
+      }
+    } catch (ConfigException e) {
+      r.problems.add(ROOT + ".photos.labels: expected an object of label = class id: "
+          + e.getMessage());
+    }
+    String kind = r.string("detector.kind");
+    if (!kind.equals("hog") && !kind.equals("yolo-seg")) {
+      r.problems.add(ROOT + ".detector.kind: expected one of hog, yolo-seg but got '" + kind + "'");
+    }
+    String model = r.optionalPath("detector.model");
+    if (kind.equals("yolo-seg") && model.isEmpty()) {
+      r.problems.add(ROOT + ".detector.model: the yolo-seg detector needs an ultralytics export "
+          + "(.onnx or .torchscript)");
+    }
+    io.sparkseg.core.detect.YoloSeg yolo = r.parsed("detector", () -> new io.sparkseg.core.detect
+        .YoloSeg(r.c.getInt("detector.image-size"), (float) r.c.getDouble("detector.confidence"),
+        (float) r.c.getDouble("detector.iou"),
+        r.c.getIntList("detector.classes").stream().mapToInt(Integer::intValue).toArray(), 300));
+    io.sparkseg.core.detect.HogPeople hog = r.parsed("detector.hog", () ->
+        new io.sparkseg.core.detect.HogPeople(r.c.getInt("detector.hog.win-stride"),
+            r.c.getInt("detector.hog.padding"), r.c.getDouble("detector.hog.scale"),
+            r.c.getInt("detector.hog.group-threshold"), r.c.getInt("detector.hog.max-side")));
+    io.sparkseg.core.detect.Roi roi = r.parsed("roi", () -> new io.sparkseg.core.detect.Roi(
+        r.c.getDouble("roi.head-margin"), r.c.getDouble("roi.torso-top"),
+        r.c.getDouble("roi.torso-bottom"), r.c.getDouble("roi.width-multiplier"),
+        r.c.getDouble("roi.box-torso-width"), r.c.getInt("roi.size")));
+    io.sparkseg.core.detect.Roi.Fallback fallback = r.parsed("roi.fallback",
+        () -> io.sparkseg.core.detect.Roi.Fallback.of(r.c.getString("roi.fallback")));
+    List<Float> scan = r.ruleList("photos.scan-thresholds", -1, 0.0, 1.0, true).stream()
+        .map(Double::floatValue).toList();
+    for (int i = 1; i < scan.size(); i++) {
+      if (scan.get(i) >= scan.get(i - 1)) {
+        r.problems.add(ROOT + ".photos.scan-thresholds: must decrease (highest first), got "
+            + scan);
+        break;
+      }
+    }
+    return new SparksegConfig.Photos(r.path("photos.images"), r.path("photos.annotations"),
+        labels, r.path("photos.test-images"), r.optionalPath("photos.test-annotations"),
+        new SparksegConfig.Detector(kind, model, yolo, hog), roi,
+        fallback == null ? io.sparkseg.core.detect.Roi.Fallback.CENTER : fallback, scan,
+        r.intAtLeast("photos.demo-train-photos", 0), r.intAtLeast("photos.demo-test-photos", 0));
   }
 
   private static SparksegConfig.Predict predictConfig(Reader r, int classes) {

@@ -8,7 +8,71 @@ import java.util.Map;
  * {@code conf/application.conf} plus overrides; see that file for what each setting means.
  */
 public record SparksegConfig(String workDir, Data data, Tables tables, Folds folds, Tiles tiles,
-    Demo demo, TrainConfig train, Tune tune, Predict predict, Spark spark) {
+    Demo demo, TrainConfig train, Tune tune, Predict predict, Spark spark, DatasetKind dataset,
+    Photos photos) {
+
+  /** The data families sparkseg reads ({@code sparkseg.dataset.kind}). */
+  public enum DatasetKind {
+    /** Kaggle Severstal layout: images + train.csv (RLE); ingest writes images and masks. */
+    SEVERSTAL("severstal"),
+    /** Photos of people + a Label Studio export; smart-crop writes the crops table. */
+    PERSON_PHOTOS("person-photos");
+
+    private final String code;
+
+    DatasetKind(String code) {
+      this.code = code;
+    }
+
+    public String code() {
+      return code;
+    }
+
+    public static DatasetKind of(String code) {
+      for (DatasetKind k : values()) {
+        if (k.code.equals(code)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException("expected one of severstal, person-photos but got '"
+          + code + "'");
+    }
+  }
+
+  /**
+   * The person-photo family: photos and their Label Studio export, label names to class ids, the
+   * person detector, the region of interest, what happens when nobody is found, and the
+   * thresholds predict scans (highest first) before reporting "no patch detected".
+   */
+  public record Photos(String images, String annotations, Map<String, Integer> labels,
+      String testImages, String testAnnotations, Detector detector,
+      io.sparkseg.core.detect.Roi roi, io.sparkseg.core.detect.Roi.Fallback fallback,
+      java.util.List<Float> scanThresholds, int demoTrainPhotos, int demoTestPhotos) {
+    public Photos {
+      labels = Map.copyOf(labels);
+      scanThresholds = java.util.List.copyOf(scanThresholds);
+    }
+
+    /** Label names by class id (1..classes). */
+    public String labelOf(int classId) {
+      return labels.entrySet().stream().filter(e -> e.getValue() == classId)
+          .map(Map.Entry::getKey).findFirst().orElse("class" + classId);
+    }
+  }
+
+  /**
+   * The person detector: {@code hog} (OpenCV, no weights) or {@code yolo-seg} (an ultralytics
+   * export at {@code model}: .onnx or .torchscript, local or a Hadoop URI).
+   */
+  public record Detector(String kind, String model, io.sparkseg.core.detect.YoloSeg yolo,
+      io.sparkseg.core.detect.HogPeople hog) {
+    /** What the crops table records and what makes re-runs skip: every setting that matters. */
+    public String settingsKey(io.sparkseg.core.detect.Roi roi,
+        io.sparkseg.core.detect.Roi.Fallback fallback) {
+      String d = kind.equals("hog") ? "hog " + hog : "yolo-seg " + model + " " + yolo;
+      return d + " | " + roi + " | fallback " + fallback.code();
+    }
+  }
 
   /** Input data locations and the expected image geometry. */
   public record Data(String dir, String trainImages, String trainCsv, String testImages,
@@ -69,7 +133,7 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
         new Predict(runId, p.model(), p.images(), p.imageGlob(), p.imagesTable(), p.flipTta(),
             p.batchSize(), p.thresholds(), p.minAreas(), p.gate(), p.submission(),
             p.submissionLayout(), p.overlays(), p.overlaysDir(), p.truthCsv(), p.partitions()),
-        spark);
+        spark, dataset, photos);
   }
 
   /** The demo data set at the configured image size. */

@@ -21,7 +21,7 @@ import picocli.CommandLine.Mixin;
     description = "Image segmentation on Apache Spark: ETL, training and batch scoring.",
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
         Main.Train.class, Main.Tune.class, Main.Predict.class, Main.Evaluate.class, Main.Run.class,
-        Main.Doctor.class,
+        Main.Doctor.class, Main.LabelStudioMasksCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
@@ -92,6 +92,42 @@ public final class Main implements Runnable {
       }
       score.metrics().table().forEach(System.out::println);
       return 0;
+    }
+  }
+
+  @Command(name = "labelstudio-masks", mixinStandardHelpOptions = true,
+      description = {"Label Studio export + photos -> one PNG mask per (photo, label) at the "
+          + "photo's size, 0 or 255, named <photo stem>_<label>.png; bad tasks to "
+          + "<out>/quarantine.csv with their reason. Labels: sparkseg.photos.labels. No Spark."})
+  static final class LabelStudioMasksCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions options;
+
+    @picocli.CommandLine.Option(names = "--annotations", required = true, paramLabel = "JSON",
+        description = "Label Studio JSON export (a list of tasks).")
+    java.nio.file.Path annotations;
+
+    @picocli.CommandLine.Option(names = "--images", required = true, paramLabel = "DIR",
+        description = "Folder the tasks' images are resolved against.")
+    java.nio.file.Path images;
+
+    @picocli.CommandLine.Option(names = "--out", required = true, paramLabel = "DIR")
+    java.nio.file.Path out;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      SparksegConfig cfg = options.load();
+      io.sparkseg.core.labelstudio.LabelStudioMasks.Report r =
+          io.sparkseg.core.labelstudio.LabelStudioMasks.run(annotations, images, out,
+              cfg.photos().labels());
+      System.out.printf("labelstudio-masks: %d tasks in = %d written (%d masks) + %d "
+              + "quarantined%s -> %s%n", r.tasksIn(), r.tasksWritten(), r.masksWritten(),
+          r.rejected().size(), r.reconciled() ? "" : " (NOT RECONCILED)", out);
+      r.byReason().forEach((reason, n) -> System.out.printf("  quarantined %-24s %d%n",
+          reason, n));
+      r.rejected().forEach(x -> System.err.println("quarantined: " + x.reason().code() + ": "
+          + x.detail()));
+      return r.reconciled() ? 0 : 1;
     }
   }
 

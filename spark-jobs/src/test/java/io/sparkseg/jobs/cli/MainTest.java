@@ -29,7 +29,7 @@ class MainTest {
     Result r = run("--help");
     assertEquals(0, r.code());
     for (String c : new String[] {"generate-demo", "ingest", "folds", "tile", "train", "tune",
-        "predict", "evaluate", "run", "doctor"}) {
+        "predict", "evaluate", "run", "doctor", "labelstudio-masks"}) {
       assertTrue(r.out().contains(c), r.out());
     }
     Result sub = run("ingest", "--help");
@@ -147,5 +147,30 @@ class MainTest {
     assertEquals(1, r.code());
     assertTrue(r.err().contains("sparkseg.data.train-images: folder not found: "
         + work.resolve("nope").resolve("train_images")), r.err());
+  }
+
+  @Test
+  void labelStudioMasksWritesPngsAndExitsZeroWhenReconciled(@TempDir Path tmp) throws Exception {
+    Path images = Files.createDirectories(tmp.resolve("photos"));
+    Files.write(images.resolve("p1.png"), io.sparkseg.core.image.ImageCodec.encodePng(
+        new io.sparkseg.core.image.Image8(20, 40, 3, new byte[20 * 40 * 3])));
+    String polygon = "{\"type\": \"polygonlabels\", \"original_width\": 40, "
+        + "\"original_height\": 20, \"value\": {\"points\": [[0,0],[50,0],[50,50]], "
+        + "\"polygonlabels\": [\"patch\"]}}";
+    Path json = Files.writeString(tmp.resolve("export.json"), "[{\"id\": 7, \"data\": "
+        + "{\"image\": \"/data/upload/1/deadbeef-p1.png\"}, \"annotations\": [{\"result\": ["
+        + polygon + "]}]}, {\"id\": 8, \"data\": {\"image\": \"gone.png\"}}]");
+    Path out = tmp.resolve("masks");
+    Result r = run("labelstudio-masks", "--annotations", json.toString(), "--images",
+        images.toString(), "--out", out.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(Files.exists(out.resolve("p1_patch.png")));
+    assertTrue(Files.readString(out.resolve("quarantine.csv")).contains("missing-image"));
+
+    Result bad = run("labelstudio-masks", "--annotations", json.toString(), "--images",
+        images.toString(), "--out", out.toString(), "--conf", "photos.labels.patch=9");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("sparkseg.photos.labels.\"patch\": expected a class id in 1..4"),
+        bad.err());
   }
 }

@@ -27,10 +27,12 @@ public final class Pipeline {
 
   private Pipeline() {}
 
-  /** ingest → folds → tile. */
+  /** ingest (smart-crop for person photos) → folds → tile. */
   public static List<JobReport> etl(SparkSession spark, SparksegConfig cfg, PrintStream out) {
     List<JobReport> reports = new ArrayList<>();
-    reports.add(IngestJob.run(spark, cfg, out));
+    reports.add(cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS
+        ? io.sparkseg.jobs.crop.SmartCropJob.run(spark, cfg, out)
+        : IngestJob.run(spark, cfg, out));
     reports.add(FoldsJob.run(spark, cfg, out));
     reports.add(TileJob.run(spark, cfg, out));
     return reports;
@@ -73,6 +75,9 @@ public final class Pipeline {
    * produced it there (a marker file records them). Returns true when files were written.
    */
   public static boolean generateDemo(SparksegConfig cfg, PrintStream out) {
+    if (cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS) {
+      return generatePhotoDemo(cfg, out);
+    }
     Path root = localPath("sparkseg.data.dir", cfg.data().dir());
     DemoDataset spec = cfg.demoDataset();
     Path marker = root.resolve(DEMO_MARKER);
@@ -93,6 +98,38 @@ public final class Pipeline {
       return true;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write demo data to " + root + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The person-photo demo (see {@link io.sparkseg.core.demo.DevicePhotoGenerator}). */
+  static boolean generatePhotoDemo(SparksegConfig cfg, PrintStream out) {
+    SparksegConfig.Photos p = cfg.photos();
+    Path root = localPath("sparkseg.data.dir", cfg.data().dir());
+    Path base = p.demoBase().isEmpty() ? null : Path.of(p.demoBase());
+    boolean real = base != null && Files.isDirectory(base);
+    String spec = "person-photos " + p.demoTrainPhotos() + " + " + p.demoTestPhotos()
+        + " seed " + cfg.demo().seed() + " base " + (real ? base : "drawn");
+    Path marker = root.resolve(DEMO_MARKER);
+    try {
+      if (Files.isRegularFile(marker)
+          && Files.readString(marker, StandardCharsets.UTF_8).equals(spec)) {
+        out.println("demo photos already at " + root + " (" + spec + ")");
+        return false;
+      }
+      long t0 = System.nanoTime();
+      io.sparkseg.core.demo.DevicePhotoGenerator.Summary s =
+          new io.sparkseg.core.demo.DevicePhotoGenerator(p.demoTrainPhotos(),
+              p.demoTestPhotos(), cfg.demo().seed(), real ? base : null).write(root);
+      Files.writeString(marker, spec, StandardCharsets.UTF_8);
+      out.printf(java.util.Locale.ROOT, "generated demo photos at %s: %d train + %d test, %d "
+              + "with a patch, composed from %s in %.1f s%n", root, s.trainPhotos(),
+          s.testPhotos(), s.withPatch(), s.bases().isEmpty()
+              ? "drawn figures (photos.demo-base " + (base == null ? "not set" : base
+                  + " not found") + ")" : s.bases(), (System.nanoTime() - t0) / 1e9);
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write demo photos to " + root + ": "
+          + e.getMessage(), e);
     }
   }
 

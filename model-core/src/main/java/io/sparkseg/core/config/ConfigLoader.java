@@ -258,7 +258,8 @@ public final class ConfigLoader {
     io.sparkseg.core.detect.HogPeople hog = r.parsed("detector.hog", () ->
         new io.sparkseg.core.detect.HogPeople(r.c.getInt("detector.hog.win-stride"),
             r.c.getInt("detector.hog.padding"), r.c.getDouble("detector.hog.scale"),
-            r.c.getInt("detector.hog.group-threshold"), r.c.getInt("detector.hog.max-side")));
+            r.c.getInt("detector.hog.group-threshold"), r.c.getInt("detector.hog.max-side"),
+            r.c.getDouble("detector.hog.min-score")));
     io.sparkseg.core.detect.Roi roi = r.parsed("roi", () -> new io.sparkseg.core.detect.Roi(
         r.c.getDouble("roi.head-margin"), r.c.getDouble("roi.torso-top"),
         r.c.getDouble("roi.torso-bottom"), r.c.getDouble("roi.width-multiplier"),
@@ -278,7 +279,8 @@ public final class ConfigLoader {
         labels, r.path("photos.test-images"), r.optionalPath("photos.test-annotations"),
         new SparksegConfig.Detector(kind, model, yolo, hog), roi,
         fallback == null ? io.sparkseg.core.detect.Roi.Fallback.CENTER : fallback, scan,
-        r.intAtLeast("photos.demo-train-photos", 0), r.intAtLeast("photos.demo-test-photos", 0));
+        r.intAtLeast("photos.demo-train-photos", 0), r.intAtLeast("photos.demo-test-photos", 0),
+        r.optionalPath("photos.demo-base"));
   }
 
   private static SparksegConfig.Predict predictConfig(Reader r, int classes) {

@@ -47,7 +47,8 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
   public record Photos(String images, String annotations, Map<String, Integer> labels,
       String testImages, String testAnnotations, Detector detector,
       io.sparkseg.core.detect.Roi roi, io.sparkseg.core.detect.Roi.Fallback fallback,
-      java.util.List<Float> scanThresholds, int demoTrainPhotos, int demoTestPhotos) {
+      java.util.List<Float> scanThresholds, int demoTrainPhotos, int demoTestPhotos,
+      String demoBase) implements java.io.Serializable {
     public Photos {
       labels = Map.copyOf(labels);
       scanThresholds = java.util.List.copyOf(scanThresholds);
@@ -65,7 +66,7 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
    * export at {@code model}: .onnx or .torchscript, local or a Hadoop URI).
    */
   public record Detector(String kind, String model, io.sparkseg.core.detect.YoloSeg yolo,
-      io.sparkseg.core.detect.HogPeople hog) {
+      io.sparkseg.core.detect.HogPeople hog) implements java.io.Serializable {
     /** What the crops table records and what makes re-runs skip: every setting that matters. */
     public String settingsKey(io.sparkseg.core.detect.Roi roi,
         io.sparkseg.core.detect.Roi.Fallback fallback) {

@@ -25,9 +25,11 @@ import org.opencv.objdetect.HOGDescriptor;
  * @param scale pyramid step (1.05)
  * @param groupThreshold minimum overlapping raw hits for a detection (2)
  * @param maxSide longer side the photo is shrunk to before detection (640)
+ * @param minScore detections whose SVM weight is below this are dropped (1.0: HOG's weak hits
+ *     on portraits and crowds are mostly not people)
  */
 public record HogPeople(int winStride, int padding, double scale, int groupThreshold,
-    int maxSide) implements DetectorModel {
+    int maxSide, double minScore) implements DetectorModel, java.io.Serializable {
 
   public HogPeople {
     if (winStride <= 0 || padding < 0 || !(scale > 1) || groupThreshold < 0 || maxSide < 128) {
@@ -37,9 +39,9 @@ public record HogPeople(int winStride, int padding, double scale, int groupThres
     }
   }
 
-  /** OpenCV's sample settings: stride 8, padding 32, scale 1.05, group threshold 2, 640. */
+  /** OpenCV's sample settings: stride 8, padding 32, scale 1.05, group threshold 2; 640; 1.0. */
   public static HogPeople defaults() {
-    return new HogPeople(8, 32, 1.05, 2, 640);
+    return new HogPeople(8, 32, 1.05, 2, 640, 1.0);
   }
 
   @Override
@@ -91,7 +93,7 @@ public record HogPeople(int winStride, int padding, double scale, int groupThres
         double y1 = clip(r.y * sy, image.height());
         double x2 = clip((r.x + r.width) * sx, image.width());
         double y2 = clip((r.y + r.height) * sy, image.height());
-        if (x2 > x1 && y2 > y1) {
+        if (x2 > x1 && y2 > y1 && w[i] >= minScore) {
           out.add(new Detection(x1, y1, x2, y2, (float) w[i], 0, null));
         }
       }

@@ -16,7 +16,7 @@ import io.sparkseg.core.mask.BinaryMask;
  * @param size side of the crop written (512)
  */
 public record Roi(double headMargin, double torsoTop, double torsoBottom, double widthMultiplier,
-    double boxTorsoWidth, int size) {
+    double boxTorsoWidth, int size) implements java.io.Serializable {
 
   public Roi {
     if (!(torsoTop >= 0 && torsoTop < torsoBottom && torsoBottom <= 1) || headMargin < 0

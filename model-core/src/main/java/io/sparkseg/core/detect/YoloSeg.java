@@ -23,7 +23,7 @@ import java.util.List;
  * @param maxDetections at most this many after NMS
  */
 public record YoloSeg(int imageSize, float confidence, float iou, int[] classes,
-    int maxDetections) {
+    int maxDetections) implements java.io.Serializable {
 
   public static final int MASK_COEFFICIENTS = 32;
 

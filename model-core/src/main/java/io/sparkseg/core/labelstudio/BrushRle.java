@@ -56,6 +56,82 @@ public final class BrushRle {
     return mask;
   }
 
+  /**
+   * Encodes a mask as Label Studio stores a brush: RGBA values (painted pixels
+   * {@code (255, 0, 0, 255)}, others 0), 8-bit words, run-size fields of 4, 8, 12 and 16 bits,
+   * every run of equal values as one repeat record.
+   */
+  public static int[] encode(BinaryMask mask) {
+    int h = mask.height();
+    int w = mask.width();
+    long count = 4L * h * w;
+    BitWriter out = new BitWriter();
+    int[] runBits = {4, 8, 12, 16};
+    out.write(count, 32);
+    out.write(7, 5);
+    for (int b : runBits) {
+      out.write(b - 1, 4);
+    }
+    long i = 0;
+    while (i < count) {
+      int v = value(mask, w, i);
+      long j = i + 1;
+      while (j < count && j - i < (1 << 16) && value(mask, w, j) == v) {
+        j++;
+      }
+      long len = j - i;
+      int k = 0;
+      while ((1L << runBits[k]) < len) {
+        k++;
+      }
+      out.write(1, 1);
+      out.write(k, 2);
+      out.write(len - 1, runBits[k]);
+      out.write(v, 8);
+      i = j;
+    }
+    return out.bytes();
+  }
+
+  private static int value(BinaryMask mask, int width, long index) {
+    int p = (int) (index / 4);
+    int channel = (int) (index % 4);
+    boolean on = mask.get(p / width, p % width);
+    return on && (channel == 0 || channel == 3) ? 255 : 0;
+  }
+
+  /** MSB-first bit writer. */
+  private static final class BitWriter {
+    private final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    private int current;
+    private int used;
+
+    void write(long value, int n) {
+      for (int k = n - 1; k >= 0; k--) {
+        current = (current << 1) | (int) ((value >>> k) & 1);
+        if (++used == 8) {
+          out.write(current);
+          current = 0;
+          used = 0;
+        }
+      }
+    }
+
+    int[] bytes() {
+      if (used > 0) {
+        out.write(current << (8 - used));
+        current = 0;
+        used = 0;
+      }
+      byte[] b = out.toByteArray();
+      int[] r = new int[b.length];
+      for (int k = 0; k < b.length; k++) {
+        r[k] = b[k] & 0xFF;
+      }
+      return r;
+    }
+  }
+
   /** Sets the pixels whose alpha value index lies in [from, to). */
   private static void setAlpha(BinaryMask mask, int width, long from, long to) {
     long first = from + ((3 - from % 4) + 4) % 4; // first index ≡ 3 (mod 4) at or after from

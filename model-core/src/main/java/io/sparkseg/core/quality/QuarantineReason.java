@@ -42,7 +42,9 @@ public enum QuarantineReason {
   /** A Label Studio polygon with fewer than 3 points. */
   POLYGON_TOO_FEW_POINTS("polygon-too-few-points"),
   /** The person detector found nobody and the run's fallback is quarantine. */
-  NO_PERSON("no-person");
+  NO_PERSON("no-person"),
+  /** A photo that no task of the Label Studio export refers to (unlabelled, so not a negative). */
+  NO_ANNOTATION("no-annotation");
 
   private final String code;
 

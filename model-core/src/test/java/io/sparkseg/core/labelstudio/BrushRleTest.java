@@ -99,4 +99,12 @@ class BrushRleTest {
         () -> BrushRle.decode(rle, 1, 1));
     assertEquals(QuarantineReason.BRUSH_SIZE_MISMATCH, e.reason());
   }
+
+  @Test
+  void theEncoderRoundTripsThroughTheDecoder() {
+    for (long seed = 11; seed <= 13; seed++) {
+      BinaryMask m = randomMask(45, 70, seed);
+      assertEquals(m, BrushRle.decode(BrushRle.encode(m), 45, 70));
+    }
+  }
 }

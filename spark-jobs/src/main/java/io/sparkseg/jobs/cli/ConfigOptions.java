@@ -60,8 +60,12 @@ final class ConfigOptions {
     return cfg;
   }
 
-  /** True when the data folder is the generated demo data's default location. */
+  /**
+   * True when the data folder is the generated Severstal demo data's default location (the
+   * person-photo demo's settings come whole from conf/device-demo.conf).
+   */
   static boolean onDemoData(SparksegConfig cfg) {
-    return cfg.data().dir().equals(cfg.workDir() + "/demo-data");
+    return cfg.dataset() == SparksegConfig.DatasetKind.SEVERSTAL
+        && cfg.data().dir().equals(cfg.workDir() + "/demo-data");
   }
 }

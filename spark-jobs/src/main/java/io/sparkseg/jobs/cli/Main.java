@@ -21,7 +21,7 @@ import picocli.CommandLine.Mixin;
     description = "Image segmentation on Apache Spark: ETL, training and batch scoring.",
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
         Main.Train.class, Main.Tune.class, Main.Predict.class, Main.Evaluate.class, Main.Run.class,
-        Main.Doctor.class, Main.LabelStudioMasksCommand.class,
+        Main.Doctor.class, Main.LabelStudioMasksCommand.class, Main.SmartCrop.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
@@ -174,6 +174,20 @@ public final class Main implements Runnable {
     @Override
     void run(SparkSession spark, SparksegConfig cfg) {
       IngestJob.run(spark, cfg, System.out);
+    }
+  }
+
+  @Command(name = "smart-crop", mixinStandardHelpOptions = true,
+      description = {"Person photos (sparkseg.photos.images) and their Label Studio export "
+          + "(sparkseg.photos.annotations) into the crops table: the person detected "
+          + "(sparkseg.detector), a square around the torso (sparkseg.roi) cut and resized, the "
+          + "masks drawn on it. Incremental: unchanged photos are skipped.",
+          "Then folds, tile, train and tune run on the crops with "
+              + "sparkseg.dataset.kind = person-photos."})
+  static final class SmartCrop extends SparkCommand {
+    @Override
+    void run(SparkSession spark, SparksegConfig cfg) {
+      io.sparkseg.jobs.crop.SmartCropJob.run(spark, cfg, System.out);
     }
   }
 

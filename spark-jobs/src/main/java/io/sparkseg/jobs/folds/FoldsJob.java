@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.countDistinct;
 import io.sparkseg.core.config.SparksegConfig;
 import io.sparkseg.core.folds.StratifiedKFold;
 import io.sparkseg.jobs.JobReport;
+import io.sparkseg.jobs.io.Samples;
 import io.sparkseg.jobs.io.TableStore;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -39,8 +40,8 @@ public final class FoldsJob {
   public static JobReport run(SparkSession spark, SparksegConfig cfg, PrintStream out) {
     TableStore store = new TableStore(spark, cfg.tables());
     JobReport report = new JobReport(NAME, JobReport.newRunId());
-    Dataset<Row> masks = store.read(TableStore.MASKS).select("image_id", "class_id");
-    Dataset<Row> strata = store.read(TableStore.IMAGES).select("image_id")
+    Dataset<Row> masks = Samples.masks(store, cfg).select("image_id", "class_id");
+    Dataset<Row> strata = Samples.images(store, cfg).select("image_id")
         .join(masks.groupBy("image_id").agg(countDistinct("class_id").as("defect_classes")),
             "image_id", "left")
         .na().fill(0L, new String[] {"defect_classes"});

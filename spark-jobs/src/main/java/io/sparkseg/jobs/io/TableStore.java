@@ -21,6 +21,8 @@ public final class TableStore {
   public static final String JOB_RUNS = "job_runs";
   public static final String OOF = "oof";
   public static final String PREDICTIONS = "predictions";
+  /** Person photos: the square crop of each photo, its masks and how it was found. */
+  public static final String CROPS = "crops";
 
   private final SparkSession spark;
   private final TableFormat format;

@@ -9,6 +9,7 @@ import io.sparkseg.core.config.SparksegConfig;
 import io.sparkseg.core.tiling.TileGeometry;
 import io.sparkseg.jobs.JobReport;
 import io.sparkseg.jobs.io.Quarantine;
+import io.sparkseg.jobs.io.Samples;
 import io.sparkseg.jobs.io.TableStore;
 import java.io.PrintStream;
 import java.util.Map;
@@ -37,22 +38,22 @@ public final class TileJob {
     JobReport report = new JobReport(NAME, JobReport.newRunId());
     TileGeometry geometry = cfg.tileGeometry();
 
-    Dataset<Row> images = store.read(TableStore.IMAGES)
-        .select("image_id", "source_path", "content_hash", "content");
+    Dataset<Row> images = Samples.images(store, cfg);
     Dataset<Row> folds = store.read(TableStore.FOLDS).select("image_id", "fold");
-    Dataset<Row> masks = store.read(TableStore.MASKS).groupBy("image_id")
+    Dataset<Row> masks = Samples.masks(store, cfg).groupBy("image_id")
         .agg(collect_list(struct(col("class_id"), col("rle"))).as("masks"));
     Dataset<Row> joined = images.join(folds, "image_id", "left").join(masks, "image_id", "left");
     long withoutFold = joined.filter(col("fold").isNull()).count();
     if (withoutFold > 0) {
-      throw new IllegalStateException(withoutFold + " ingested images have no fold: the folds "
-          + "table is older than the images table; run 'folds' again before 'tile'");
+      throw new IllegalStateException(withoutFold + " samples have no fold: the folds "
+          + "table is older than the " + Samples.table(cfg) + " table; run 'folds' again "
+          + "before 'tile'");
     }
     Dataset<Row> tiled = joined
         .flatMap(new Tiler(geometry, cfg.data().classes()), Encoders.row(Tiler.SCHEMA))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long imagesIn = store.read(TableStore.IMAGES).count();
+      long imagesIn = Samples.images(store, cfg).count();
       // small row groups: a training task streaming the files holds one row group at a time
       store.overwrite(TableStore.TILES, tiled.filter(col("reason").isNull())
           .drop("reason", "detail"), Map.of("parquet.block.size", String.valueOf(ROW_GROUP_BYTES)),

@@ -56,12 +56,20 @@ public final class Pipeline {
     printOutputs(withRun, out);
     out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "run", training.runDir()
         + " (fold models, summary.json, " + io.sparkseg.core.infer.Tuning.FILE + ")");
-    out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "submission", prediction.submission());
+    if (prediction.submission() != null) {
+      out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "submission", prediction.submission());
+    } else {
+      out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "masks",
+          withRun.photos().masksDir() + "/" + training.runId());
+    }
     if (withRun.predict().overlays() > 0) {
       out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "overlays",
           withRun.predict().overlaysDir() + "/" + training.runId());
     }
-    if (prediction.diceAndBaseline() != null) {
+    if (prediction.diceAndBaseline() != null && prediction.submission() == null) {
+      out.printf(java.util.Locale.ROOT, "test photos: mean Dice %.4f (empty prediction %.4f)%n",
+          prediction.diceAndBaseline()[0], prediction.diceAndBaseline()[1]);
+    } else if (prediction.diceAndBaseline() != null) {
       out.printf(java.util.Locale.ROOT, "test-set Kaggle mean Dice %.4f (empty submission "
           + "%.4f)%n", prediction.diceAndBaseline()[0], prediction.diceAndBaseline()[1]);
     }
@@ -148,9 +156,13 @@ public final class Pipeline {
   /** Where each table went. */
   public static void printOutputs(SparksegConfig cfg, PrintStream out) {
     out.println("outputs (" + cfg.tables().format().sourceName() + "):");
-    for (String t : List.of(TableStore.IMAGES, TableStore.MASKS, TableStore.FOLDS,
-        TableStore.TILES, TableStore.OOF, TableStore.PREDICTIONS, TableStore.QUARANTINE,
-        TableStore.JOB_RUNS)) {
+    List<String> first = cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS
+        ? List.of(TableStore.CROPS) : List.of(TableStore.IMAGES, TableStore.MASKS);
+    for (String t : first) {
+      out.printf("   %-11s %s%n", t, cfg.tables().path(t));
+    }
+    for (String t : List.of(TableStore.FOLDS, TableStore.TILES, TableStore.OOF,
+        TableStore.PREDICTIONS, TableStore.QUARANTINE, TableStore.JOB_RUNS)) {
       out.printf("   %-11s %s%n", t, cfg.tables().path(t));
     }
   }

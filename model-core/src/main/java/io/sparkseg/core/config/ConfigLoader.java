@@ -276,7 +276,7 @@ public final class ConfigLoader {
       }
     }
     return new SparksegConfig.Photos(r.path("photos.images"), r.path("photos.annotations"),
-        labels, r.path("photos.test-images"), r.optionalPath("photos.test-annotations"),
+        labels, r.optionalPath("photos.test-annotations"), r.path("photos.masks-dir"),
         new SparksegConfig.Detector(kind, model, yolo, hog), roi,
         fallback == null ? io.sparkseg.core.detect.Roi.Fallback.CENTER : fallback, scan,
         r.intAtLeast("photos.demo-train-photos", 0), r.intAtLeast("photos.demo-test-photos", 0),

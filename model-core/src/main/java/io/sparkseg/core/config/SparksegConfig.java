@@ -45,7 +45,7 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
    * thresholds predict scans (highest first) before reporting "no patch detected".
    */
   public record Photos(String images, String annotations, Map<String, Integer> labels,
-      String testImages, String testAnnotations, Detector detector,
+      String testAnnotations, String masksDir, Detector detector,
       io.sparkseg.core.detect.Roi roi, io.sparkseg.core.detect.Roi.Fallback fallback,
       java.util.List<Float> scanThresholds, int demoTrainPhotos, int demoTestPhotos,
       String demoBase) implements java.io.Serializable {

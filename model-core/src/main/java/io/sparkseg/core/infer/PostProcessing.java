@@ -54,13 +54,25 @@ public final class PostProcessing {
    * negative).
    */
   public static BinaryMask adaptive(float[] plane, int h, int w, float[] thresholds, int minArea) {
+    return adaptiveScan(plane, h, w, thresholds, minArea).mask();
+  }
+
+  /** The mask of an adaptive scan and the threshold that produced it (NaN: none did). */
+  public record Scan(BinaryMask mask, float threshold) {
+    public boolean found() {
+      return !Float.isNaN(threshold);
+    }
+  }
+
+  /** As {@link #adaptive}, also saying which threshold fired. */
+  public static Scan adaptiveScan(float[] plane, int h, int w, float[] thresholds, int minArea) {
     for (float t : thresholds) {
       BinaryMask m = mask(plane, h, w, t, minArea);
       if (m.count() >= Math.max(1, minArea)) {
-        return m;
+        return new Scan(m, t);
       }
     }
-    return new BinaryMask(h, w);
+    return new Scan(new BinaryMask(h, w), Float.NaN);
   }
 
   /** Clears 8-connected components with fewer than {@code minArea} pixels, in place. */

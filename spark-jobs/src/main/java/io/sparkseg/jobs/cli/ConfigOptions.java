@@ -60,6 +60,12 @@ final class ConfigOptions {
     return cfg;
   }
 
+  /** True for person photos whose data folder is the demo's default location (no --data). */
+  static boolean onPhotoDemoData(SparksegConfig cfg) {
+    return cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS
+        && cfg.data().dir().equals(cfg.workDir() + "/demo-data");
+  }
+
   /**
    * True when the data folder is the generated Severstal demo data's default location (the
    * person-photo demo's settings come whole from conf/device-demo.conf).

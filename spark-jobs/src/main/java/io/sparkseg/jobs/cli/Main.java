@@ -308,7 +308,7 @@ public final class Main implements Runnable {
   static final class Run extends SparkCommand {
     @Override
     void before(SparksegConfig cfg) {
-      if (ConfigOptions.onDemoData(cfg)) {
+      if (ConfigOptions.onDemoData(cfg) || ConfigOptions.onPhotoDemoData(cfg)) {
         Pipeline.generateDemo(cfg, System.out);
       }
     }

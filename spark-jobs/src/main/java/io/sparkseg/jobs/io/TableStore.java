@@ -106,6 +106,7 @@ public final class TableStore {
           .collect(java.util.stream.Collectors.joining(" AND "));
       io.delta.tables.DeltaTable.forPath(spark, path(table)).as("t")
           .merge(rows.as("s"), on)
+          .withSchemaEvolution() // tables written before a column was added take it on
           .whenMatched(updateWhen).updateAll()
           .whenNotMatched().insertAll()
           .execute();

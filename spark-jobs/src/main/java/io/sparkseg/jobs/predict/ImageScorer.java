@@ -54,6 +54,11 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       .add("max_probability", DataTypes.FloatType, true)
       .add("content_hash", DataTypes.StringType, true)
       .add("source_path", DataTypes.StringType, false)
+      .add("height", DataTypes.IntegerType, true)
+      .add("width", DataTypes.IntegerType, true)
+      .add("threshold", DataTypes.FloatType, true)
+      .add("detector", DataTypes.StringType, true)
+      .add("fallback", DataTypes.StringType, true)
       .add("reason", DataTypes.StringType, true)
       .add("detail", DataTypes.StringType, true);
 
@@ -72,10 +77,29 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
   /** Images to draw overlays of, with their truth RLEs (entries may be null = unknown). */
   private final Map<String, String[]> overlayTruth;
   private final String overlayDir;
+  /** Person photos: detect and crop before scoring, map masks back (null for Severstal). */
+  private final io.sparkseg.core.config.SparksegConfig.Photos photos;
+  private final String masksDir;
+  private transient io.sparkseg.core.detect.PhotoCropper cropper;
 
   ImageScorer(List<String> modelFiles, TileGeometry geometry, int classes,
       PostProcessor postProcessor, boolean flipTta, int batchSize,
       Map<String, String[]> overlayTruth, String overlayDir) {
+    this(modelFiles, geometry, classes, postProcessor, flipTta, batchSize, overlayTruth,
+        overlayDir, null, null);
+  }
+
+  /**
+   * With {@code photos} set, each photo is first cut to its person's square (the detector and
+   * ROI of smart-crop), scored there, thresholded by the adaptive scan of
+   * {@code photos.scanThresholds} (the first threshold whose mask keeps the class's minimum
+   * area; none = an empty "nothing detected" row), and its masks mapped back onto the photo and
+   * written as PNGs under {@code masksDir}.
+   */
+  ImageScorer(List<String> modelFiles, TileGeometry geometry, int classes,
+      PostProcessor postProcessor, boolean flipTta, int batchSize,
+      Map<String, String[]> overlayTruth, String overlayDir,
+      io.sparkseg.core.config.SparksegConfig.Photos photos, String masksDir) {
     this.modelFiles = List.copyOf(modelFiles);
     this.geometry = geometry;
     this.classes = classes;
@@ -84,6 +108,8 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
     this.batchSize = batchSize;
     this.overlayTruth = new java.util.HashMap<>(overlayTruth); // values may be null
     this.overlayDir = overlayDir;
+    this.photos = photos;
+    this.masksDir = masksDir;
   }
 
   @Override
@@ -111,6 +137,11 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
           flipTta));
     }
     TiledEnsemble tiled = new TiledEnsemble(predictors, geometry, classes);
+    if (photos != null) {
+      cropper = new io.sparkseg.core.detect.PhotoCropper(
+          io.sparkseg.jobs.crop.DetectorCache.get(photos.detector(), conf), photos.roi(),
+          photos.fallback());
+    }
     int imagesPerBatch = Math.max(1, batchSize / geometry.tileCount());
     return new Iterator<>() {
       private final java.util.ArrayDeque<Row> ready = new java.util.ArrayDeque<>();
@@ -122,6 +153,10 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
         }
         if (ready.isEmpty() && tc == null) {
           manager.close();
+        }
+        if (ready.isEmpty() && cropper != null) {
+          cropper.close();
+          cropper = null;
         }
         return !ready.isEmpty();
       }
@@ -140,6 +175,8 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       java.util.ArrayDeque<Row> out, Configuration conf) {
     List<Row> rows = new ArrayList<>();
     List<Image8> decoded = new ArrayList<>();
+    List<Image8> photosOf = new ArrayList<>();
+    List<io.sparkseg.core.detect.PhotoCropper.Crop> crops = new ArrayList<>();
     while (rows.size() < n && images.hasNext()) {
       Row r = images.next();
       String id = r.getAs("image_id");
@@ -148,6 +185,14 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       beforeScoring.accept(id);
       try {
         Image8 img = ImageCodec.decode(r.getAs("content"));
+        if (photos != null) {
+          io.sparkseg.core.detect.PhotoCropper.Crop c = cropper.crop(img);
+          rows.add(r);
+          photosOf.add(img);
+          crops.add(c);
+          decoded.add(c.image());
+          continue;
+        }
         if (img.height() != geometry.imageHeight() || img.width() != geometry.imageWidth()) {
           out.add(rejected(id, hash, source, QuarantineReason.WRONG_SIZE, "image is "
               + img.height() + "x" + img.width() + ", the models expect "
@@ -162,12 +207,20 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
         decoded.add(img);
       } catch (ImageDecodeException e) {
         out.add(rejected(id, hash, source, e.reason(), e.getMessage()));
+      } catch (io.sparkseg.core.detect.PhotoCropper.NoPersonException e) {
+        out.add(rejected(id, hash, source, e.reason(), e.getMessage()));
       }
     }
     if (decoded.isEmpty()) {
       return;
     }
     List<float[][]> probabilities = tiled.probabilities(decoded);
+    if (photos != null) {
+      for (int i = 0; i < rows.size(); i++) {
+        photoRows(rows.get(i), photosOf.get(i), crops.get(i), probabilities.get(i), out, conf);
+      }
+      return;
+    }
     int h = geometry.imageHeight();
     int w = geometry.imageWidth();
     for (int i = 0; i < rows.size(); i++) {
@@ -177,11 +230,49 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       for (int c = 0; c < classes; c++) {
         out.add(RowFactory.create(id, c + 1, Rle.encode(masks[c]), (long) masks[c].count(),
             PostProcessor.max(probabilities.get(i)[c]), r.getAs("content_hash"),
-            r.getAs("source_path"), null, null));
+            r.getAs("source_path"), h, w, postProcessor.rules().get(c).threshold(), null, null,
+            null, null));
       }
       if (overlayTruth.containsKey(id)) {
         writeOverlay(id, decoded.get(i), masks, conf);
       }
+    }
+  }
+
+  /** A photo's rows: adaptive scan on the crop, masks mapped back, mask PNGs and overlay. */
+  private void photoRows(Row r, Image8 photo, io.sparkseg.core.detect.PhotoCropper.Crop crop,
+      float[][] probabilities, java.util.ArrayDeque<Row> out, Configuration conf) {
+    String id = r.getAs("image_id");
+    int size = geometry.imageHeight();
+    float[] scan = new float[photos.scanThresholds().size()];
+    for (int k = 0; k < scan.length; k++) {
+      scan[k] = photos.scanThresholds().get(k);
+    }
+    BinaryMask[] onPhoto = new BinaryMask[classes];
+    for (int c = 0; c < classes; c++) {
+      io.sparkseg.core.infer.PostProcessing.Scan s = io.sparkseg.core.infer.PostProcessing
+          .adaptiveScan(probabilities[c], size, size, scan,
+              postProcessor.rules().get(c).minArea());
+      onPhoto[c] = crop.transform().maskToPhoto(s.mask());
+      out.add(RowFactory.create(id, c + 1, Rle.encode(onPhoto[c]), (long) onPhoto[c].count(),
+          PostProcessor.max(probabilities[c]), r.getAs("content_hash"), r.getAs("source_path"),
+          photo.height(), photo.width(), s.found() ? s.threshold() : null, crop.detector(),
+          crop.fallback(), null, null));
+      String stem = id.replaceAll("\\.[A-Za-z0-9]+$", "");
+      write(new Path(masksDir, stem + "_" + photos.labelOf(c + 1) + ".png"),
+          ImageCodec.encodePng(io.sparkseg.core.labelstudio.LabelStudioMasks.toImage(onPhoto[c],
+              photo.height(), photo.width())), conf);
+    }
+    if (overlayTruth.containsKey(id)) {
+      writeOverlay(id, photo, onPhoto, conf);
+    }
+  }
+
+  private static void write(Path p, byte[] bytes, Configuration conf) {
+    try (OutputStream o = io.sparkseg.jobs.io.OutputFiles.create(p, conf)) {
+      o.write(bytes);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot write " + p + ": " + e.getMessage(), e);
     }
   }
 
@@ -203,7 +294,7 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
 
   private static Row rejected(String id, String hash, String source, QuarantineReason reason,
       String detail) {
-    return RowFactory.create(id, null, null, null, null, hash, source, reason.code(),
-        source + ": " + detail);
+    return RowFactory.create(id, null, null, null, null, hash, source, null, null, null, null,
+        null, reason.code(), source + ": " + detail);
   }
 }

@@ -96,7 +96,8 @@ public final class PredictJob {
           .select("image_id", "source_path", "content_hash", "content");
 
       // 2. overlays for the first few new images by id, with their truth when known
-      Map<String, String[]> truth = truth(cfg, hadoop);
+      boolean photos = cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS;
+      Map<String, String[]> truth = photos ? null : truth(cfg, hadoop);
       Map<String, String[]> overlayIds = new HashMap<>();
       if (p.overlays() > 0) {
         for (Row r : toScore.select("image_id").orderBy("image_id").limit(p.overlays())
@@ -112,7 +113,9 @@ public final class PredictJob {
       spark.sparkContext().setJobDescription("sparkseg predict " + models.modelRunId());
       Dataset<Row> scored = toScore.repartition(partitions, col("image_id"))
           .mapPartitions(new ImageScorer(models.files(), cfg.tileGeometry(), classes, post,
-              p.flipTta(), p.batchSize(), overlayIds, overlayDir),
+              p.flipTta(), p.batchSize(), overlayIds, overlayDir,
+              photos ? cfg.photos() : null,
+              cfg.photos().masksDir() + "/" + models.modelRunId()),
               Encoders.row(ImageScorer.SCHEMA))
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -125,8 +128,9 @@ public final class PredictJob {
         store.upsert(TableStore.PREDICTIONS, scored.filter(ok)
             .select(lit(models.modelRunId()).as("model_run_id"), col("image_id"),
                 col("class_id"), col("rle"), col("pixel_count"), col("max_probability"),
-                col("content_hash"), col("source_path"), current_timestamp().as("scored_at"),
-                lit(report.runId()).as("job_run_id")),
+                col("content_hash"), col("source_path"), col("height"), col("width"),
+                col("threshold"), col("detector"), col("fallback"),
+                current_timestamp().as("scored_at"), lit(report.runId()).as("job_run_id")),
             KEYS, "t.content_hash <> s.content_hash", "model_run_id");
         long after = runRows(store, models.modelRunId());
 
@@ -144,7 +148,10 @@ public final class PredictJob {
         // (images rejected while scoring have no predictions, so the semi-join drops them)
         Dataset<Row> inputIds = manifest.filter(ok).select("image_id");
         Submission.Layout layout = p.submissionLayout();
-        SubmissionStats stats = writeSubmission(store.read(TableStore.PREDICTIONS)
+        SubmissionStats stats = photos ? PhotoScores.score(store.read(TableStore.PREDICTIONS)
+            .filter(col("model_run_id").equalTo(models.modelRunId()))
+            .join(inputIds, TableStore.columns("image_id"), "left_semi"), cfg, hadoop)
+            : writeSubmission(store.read(TableStore.PREDICTIONS)
             .filter(col("model_run_id").equalTo(models.modelRunId()))
             .join(inputIds, TableStore.columns("image_id"), "left_semi")
             .select("image_id", "class_id", "rle").orderBy("image_id", "class_id"),
@@ -160,19 +167,29 @@ public final class PredictJob {
             "added", after - before, "replaced (content changed)", scoredRows - (after - before)));
         report.line("predictions: table " + store.path(TableStore.PREDICTIONS)
             + " where model_run_id = '" + models.modelRunId() + "'");
-        report.line("submission (" + layout.header() + "): " + p.submission() + ", "
-            + stats.images() + " images");
+        if (photos) {
+          report.line("masks (0/255 PNG per photo and label, photo size): "
+              + cfg.photos().masksDir() + "/" + models.modelRunId());
+          report.line("photos per outcome: " + stats.perClass());
+        } else {
+          report.line("submission (" + layout.header() + "): " + p.submission() + ", "
+              + stats.images() + " images");
+        }
         if (!overlayIds.isEmpty()) {
           report.line("overlays of " + overlayIds.size() + " images: " + overlayDir);
         }
-        if (stats.dice() != null) {
+        if (stats.dice() != null && photos) {
+          report.line(String.format(Locale.ROOT, "mean Dice per photo against %s: %.4f (the "
+                  + "empty prediction scores %.4f)", cfg.photos().testAnnotations(),
+              stats.dice()[0], stats.dice()[1]));
+        } else if (stats.dice() != null) {
           report.line(String.format(Locale.ROOT, "Kaggle mean Dice against %s: %.4f (the empty "
               + "submission scores %.4f)", p.truthCsv(), stats.dice()[0], stats.dice()[1]));
           report.line("per class: " + stats.perClass());
         }
         report.finish(spark, store, out);
         return new Result(models.modelRunId(), imagesIn, already, scoredImages, quarantined,
-            stats.images(), p.submission(), stats.dice());
+            stats.images(), photos ? null : p.submission(), stats.dice());
       } finally {
         scored.unpersist();
       }

@@ -56,7 +56,7 @@ public final class TuneJob {
         .groupBy("image_id")
         .agg(collect_list(struct(col("y"), col("x"), col("class_id"), col("height"),
             col("width"), col("probabilities"))).as("planes"));
-    Dataset<Row> masks = store.read(TableStore.MASKS).groupBy("image_id")
+    Dataset<Row> masks = io.sparkseg.jobs.io.Samples.masks(store, cfg).groupBy("image_id")
         .agg(collect_list(struct(col("class_id"), col("rle"))).as("masks"));
     Dataset<Row> joined = perImage.join(masks, TableStore.columns("image_id"), "left");
 

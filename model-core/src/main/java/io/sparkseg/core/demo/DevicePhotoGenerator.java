@@ -151,7 +151,7 @@ public final class DevicePhotoGenerator {
     double[] xs = null;
     double[] ys = null;
     if (rnd.nextDouble() >= NO_PATCH) {
-      double side = Math.min(h, w) * (0.05 + rnd.nextDouble() * 0.035);
+      double side = Math.min(h, w) * (0.06 + rnd.nextDouble() * 0.04);
       double cx = torso[0] + rnd.nextDouble() * (torso[2] - torso[0]);
       double cy = torso[1] + rnd.nextDouble() * (torso[3] - torso[1]);
       double angle = rnd.nextDouble() * Math.PI;

@@ -43,12 +43,13 @@ public final class Rle {
             "run " + (i / 2 + 1) + " starts at " + start + " inside the previous run ending at "
                 + previousEnd);
       }
-      long end = start + length - 1;
-      if (end > total) {
+      // checked before adding: start + length - 1 can overflow a long
+      if (start > total || length > total - start + 1) {
         throw new RleException(QuarantineReason.RLE_OUT_OF_RANGE,
-            "run " + (i / 2 + 1) + " ends at pixel " + end + " but a " + height + "x" + width
-                + " image has " + total);
+            "run " + (i / 2 + 1) + " (start " + start + ", length " + length + ") ends past "
+                + "the last pixel of a " + height + "x" + width + " image (" + total + ")");
       }
+      long end = start + length - 1;
       runs[i] = (int) start;
       runs[i + 1] = (int) length;
       previousEnd = end;
@@ -60,6 +61,10 @@ public final class Rle {
     try {
       return Long.parseLong(token);
     } catch (NumberFormatException e) {
+      if (token.matches("[+-]?[0-9]+")) {
+        throw new RleException(QuarantineReason.RLE_OUT_OF_RANGE,
+            "token " + (index + 1) + " '" + abbreviate(token) + "' does not fit in 64 bits");
+      }
       throw new RleException(QuarantineReason.RLE_NOT_A_NUMBER,
           "token " + (index + 1) + " '" + abbreviate(token) + "' is not an integer");
     }

@@ -96,11 +96,27 @@ class RleTest {
       "'10 5 12 2',      RLE_OVERLAPPING",
       "'409600 2',       RLE_OUT_OF_RANGE",
       "'409601 1',       RLE_OUT_OF_RANGE",
-      "'99999999999999999999 1', RLE_NOT_A_NUMBER",
+      "'99999999999999999999 1', RLE_OUT_OF_RANGE",
   })
   void rejectsBrokenRle(String rle, QuarantineReason reason) {
     RleException e = assertThrows(RleException.class, () -> Rle.parse(rle, H, W));
     assertEquals(reason, e.reason(), e.getMessage());
     assertFalse(e.getMessage().isBlank());
+  }
+
+  @org.junit.jupiter.api.Test
+  void hugeNumbersAreOutOfRangeNotOverflows() {
+    for (String rle : new String[] {"2 9223372036854775807", "9223372036854775807 2",
+        "1 4 9223372036854775800 9", "5 99999999999999999999999"}) {
+      RleException e = org.junit.jupiter.api.Assertions.assertThrows(RleException.class,
+          () -> Rle.parse(rle, 10, 10), rle);
+      org.junit.jupiter.api.Assertions.assertEquals(
+          io.sparkseg.core.quality.QuarantineReason.RLE_OUT_OF_RANGE, e.reason(), rle);
+      org.junit.jupiter.api.Assertions.assertThrows(RleException.class,
+          () -> Rle.pixelCount(rle, 10, 10));
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(100, Rle.pixelCount("1 100", 10, 10));
+    org.junit.jupiter.api.Assertions.assertThrows(RleException.class,
+        () -> Rle.parse("1 101", 10, 10));
   }
 }

@@ -43,8 +43,8 @@ class DeviceFlowTest {
     o.put("sparkseg.spark.master", base.spark().master());
     o.put("work-dir", work.toString());
     o.put("photos.demo-base", Files.isDirectory(people) ? people.toString() : "");
-    o.put("photos.demo-train-photos", "40");
-    o.put("photos.demo-test-photos", "10");
+    o.put("photos.demo-train-photos", "56");
+    o.put("photos.demo-test-photos", "12");
     o.put("model.architecture", "Unet");
     o.put("model.encoder", "resnet18");
     o.put("train.epochs", "24");
@@ -57,7 +57,7 @@ class DeviceFlowTest {
     Pipeline.generateDemo(cfg, System.out);
     SparkSession spark = SparkTestSupport.spark(cfg);
     Pipeline.RunResult r = Pipeline.run(spark, cfg, System.out);
-    assertEquals(10, r.prediction().scored());
+    assertEquals(12, r.prediction().scored());
     assertNull(r.prediction().submission(), "no Kaggle submission for photos");
 
     // independent scoring of the mask PNGs against the test export
@@ -92,7 +92,7 @@ class DeviceFlowTest {
     double baseline = empty.asMap().get("dice.mean");
     System.out.printf("test photos: mean Dice %.4f, empty prediction %.4f%n", dice, baseline);
     assertEquals(dice, r.prediction().diceAndBaseline()[0], 1e-9);
-    assertTrue(dice > baseline + 0.2, "mean Dice " + dice + " does not clearly beat the empty "
+    assertTrue(dice > baseline + 0.15, "mean Dice " + dice + " does not clearly beat the empty "
         + "prediction's " + baseline);
   }
 }

@@ -128,18 +128,8 @@ public record YoloSeg(int imageSize, float confidence, float iou, int[] classes,
 
   private record Candidate(int anchor, float x1, float y1, float x2, float y2, float score,
       int classId) {
-    double area() {
-      return Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-    }
-
     double iou(Candidate o) {
-      double iw = Math.min(x2, o.x2) - Math.max(x1, o.x1);
-      double ih = Math.min(y2, o.y2) - Math.max(y1, o.y1);
-      if (iw <= 0 || ih <= 0) {
-        return 0;
-      }
-      double inter = iw * ih;
-      return inter / (area() + o.area() - inter);
+      return Detection.iou(x1, y1, x2, y2, o.x1, o.y1, o.x2, o.y2);
     }
   }
 

@@ -29,7 +29,6 @@ public final class ImageCodec {
   }
 
   private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  private static final byte[] PNG_IEND = {'I', 'E', 'N', 'D'};
 
   private ImageCodec() {}
 
@@ -92,22 +91,56 @@ public final class ImageCodec {
     return null;
   }
 
+  /** PNG's IEND chunk: length 0, type, CRC (always the same). */
+  private static final byte[] PNG_IEND_CHUNK = {0, 0, 0, 0, 'I', 'E', 'N', 'D', (byte) 0xAE,
+      0x42, 0x60, (byte) 0x82};
+
+  /**
+   * The file must contain its end marker: a JPEG's EOI after its last start-of-scan, a PNG's
+   * IEND chunk. Bytes after the marker (padding, appended data some cameras and tools write)
+   * are allowed, as every decoder ignores them.
+   */
   private static void checkComplete(String format, byte[] b) throws ImageDecodeException {
-    int end = b.length;
-    while (end > 0 && b[end - 1] == 0) {
-      end--; // some writers pad with zeros
-    }
     boolean complete;
     if (format.equals("jpeg")) {
-      complete = end >= 2 && (b[end - 2] & 0xFF) == 0xFF && (b[end - 1] & 0xFF) == 0xD9;
+      // the last SOS (FF DA): entropy-coded data stuffs FF as FF 00, so markers are real;
+      // an EOI (FF D9) must follow it (an EXIF thumbnail's own EOI comes before)
+      int sos = lastIndexOf(b, (byte) 0xFF, (byte) 0xDA, b.length);
+      complete = sos >= 0 && indexOf(b, (byte) 0xFF, (byte) 0xD9, sos + 2) >= 0;
     } else {
-      // IEND chunk: length(4) "IEND" crc(4) at the very end
-      complete = end >= 12 && startsWith(b, PNG_IEND, end - 8);
+      complete = indexOf(b, PNG_IEND_CHUNK) >= 0;
     }
     if (!complete) {
       throw new ImageDecodeException(QuarantineReason.CORRUPT_IMAGE,
           format + " is truncated: no end marker (" + b.length + " bytes)");
     }
+  }
+
+  private static int lastIndexOf(byte[] b, byte first, byte second, int before) {
+    for (int i = Math.min(before, b.length) - 2; i >= 0; i--) {
+      if (b[i] == first && b[i + 1] == second) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int indexOf(byte[] b, byte first, byte second, int from) {
+    for (int i = Math.max(0, from); i + 1 < b.length; i++) {
+      if (b[i] == first && b[i + 1] == second) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static int indexOf(byte[] b, byte[] pattern) {
+    for (int i = b.length - pattern.length; i >= 0; i--) {
+      if (startsWith(b, pattern, i)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static boolean startsWith(byte[] b, byte[] prefix, int at) {

@@ -13,7 +13,15 @@ public enum QuarantineReason {
   CORRUPT_ARCHIVE("corrupt-archive"),
   /** Decodes, but not at the configured height × width. */
   WRONG_SIZE("wrong-size"),
-  /** Two files give the same image id (file name); all but the first by path are set aside. */
+  /**
+   * An image id (file name) that the outputs cannot carry: a comma, quote, colon, slash,
+   * backslash or control character (CSV rows, overlay and mask paths), or empty.
+   */
+  BAD_IMAGE_ID("bad-image-id"),
+  /**
+   * Two files give the same image id (file name); the first readable one by path is kept, the
+   * others are set aside.
+   */
   DUPLICATE_IMAGE("duplicate-image"),
   /** A CSV row that does not have the layout's fields. */
   MALFORMED_ROW("malformed-row"),
@@ -21,7 +29,10 @@ public enum QuarantineReason {
   CLASS_OUT_OF_RANGE("class-out-of-range"),
   /** A second row for the same (image, class); the first by line number is kept. */
   DUPLICATE_MASK("duplicate-mask"),
-  /** A CSV row whose image is not among the ingested images (absent or itself quarantined). */
+  /**
+   * A CSV row whose image is not among the ingested images (absent or itself quarantined), or
+   * a listed file that was gone when it was read.
+   */
   MISSING_IMAGE("missing-image"),
   RLE_NOT_A_NUMBER("rle-not-a-number"),
   RLE_ODD_LENGTH("rle-odd-length"),

@@ -40,6 +40,28 @@ public record TrainOptions(int epochs, int batchSize, float lr, Optimizer.Kind o
     posWeight = posWeight.clone();
   }
 
+  /**
+   * The record's usual {@code TrainOptions[epochs=..., ...]} with the per-class weights
+   * spelled out (not an array's identity), so equal settings print equally: run summaries and
+   * per-fold settings compare by this text.
+   */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder("TrainOptions[");
+    java.lang.reflect.RecordComponent[] parts = getClass().getRecordComponents();
+    for (int i = 0; i < parts.length; i++) {
+      Object v;
+      try {
+        v = parts[i].getAccessor().invoke(this);
+      } catch (ReflectiveOperationException e) {
+        throw new IllegalStateException(e);
+      }
+      sb.append(i == 0 ? "" : ", ").append(parts[i].getName()).append('=')
+          .append(v instanceof float[] f ? java.util.Arrays.toString(f) : String.valueOf(v));
+    }
+    return sb.append(']').toString();
+  }
+
   /** The defaults: U-Net training on Severstal tiles. */
   public static TrainOptions defaults() {
     return builder().build();

@@ -73,6 +73,30 @@ class ImageCodecTest {
   }
 
   @Test
+  void bytesAfterTheEndMarkerAreAllowed() throws Exception {
+    Image8 img = noise(24, 20, 3, 5);
+    byte[] jpeg = ImageCodec.encodeJpeg(img, 0.9f);
+    byte[] png = ImageCodec.encodePng(img);
+    byte[] trailer = "appended by a camera: FFD8 nonsense \u0000\u0001".getBytes(
+        StandardCharsets.UTF_8);
+    for (byte[] file : new byte[][] {jpeg, png}) {
+      byte[] longer = Arrays.copyOf(file, file.length + trailer.length);
+      System.arraycopy(trailer, 0, longer, file.length, trailer.length);
+      assertEquals(ImageCodec.inspect(file), ImageCodec.inspect(longer));
+      assertArrayEquals(ImageCodec.decode(file).data(), ImageCodec.decode(longer).data());
+    }
+    // the end marker cut away (and other bytes in its place) is still truncation
+    byte[] cut = Arrays.copyOf(jpeg, jpeg.length - 200 + trailer.length);
+    System.arraycopy(trailer, 0, cut, jpeg.length - 200, trailer.length);
+    ImageDecodeException e = assertThrows(ImageDecodeException.class,
+        () -> ImageCodec.inspect(cut));
+    assertEquals(QuarantineReason.CORRUPT_IMAGE, e.reason());
+    byte[] pngCut = Arrays.copyOf(png, png.length - 12 + trailer.length);
+    System.arraycopy(trailer, 0, pngCut, png.length - 12, trailer.length);
+    assertThrows(ImageDecodeException.class, () -> ImageCodec.inspect(pngCut));
+  }
+
+  @Test
   void textAndEmptyAreNotImages() {
     for (byte[] b : new byte[][] {"ImageId,ClassId\n".getBytes(StandardCharsets.UTF_8), new byte[0]}) {
       ImageDecodeException e = assertThrows(ImageDecodeException.class, () -> ImageCodec.inspect(b));

@@ -96,7 +96,9 @@ class EtlPipelineTest {
         b + ",2,x 2",                    // rle-not-a-number
         csv.get(1),                      // duplicate-mask
         "",                              // blank line: skipped, counted
-        c + ",1,1 1 " + (128 * 800) + " 1"); // valid: first and last pixel
+        c + ",1,1 1 " + (128 * 800) + " 1", // valid: first and last pixel
+        c + ",2,x 5",                    // rle-not-a-number, and the first row for (c, 2) ...
+        c + ",2,3 4");                   // ... so this valid later row is kept, not a duplicate
     Files.write(data.resolve("train.csv"), (String.join("\n", bad) + "\n")
         .getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
 
@@ -119,7 +121,7 @@ class EtlPipelineTest {
         Map.entry("malformed-row", 1L), Map.entry("rle-odd-length", 1L),
         Map.entry("rle-unsorted", 1L), Map.entry("rle-overlapping", 1L),
         Map.entry("rle-out-of-range", 1L), Map.entry("rle-non-positive", 1L),
-        Map.entry("rle-not-a-number", 1L), Map.entry("duplicate-mask", 1L)));
+        Map.entry("rle-not-a-number", 2L), Map.entry("duplicate-mask", 1L)));
     assertEquals(expected, byReason);
 
     Row odd = store.read(TableStore.QUARANTINE).filter(col("reason").equalTo("rle-odd-length"))
@@ -143,11 +145,11 @@ class EtlPipelineTest {
     assertEquals(files, ingest.count("image_files_in"));
     assertEquals(18, ingest.count("images_written"));
     assertEquals(4, ingest.count("images_quarantined"));
-    int dataRows = goodCsvRows + 13; // the blank line is not a data row
+    int dataRows = goodCsvRows + 15; // the blank line is not a data row
     assertEquals(dataRows, ingest.count("csv_rows_in"));
     assertEquals(1, ingest.count("csv_blank_lines_skipped"));
-    assertEquals(goodCsvRows + 1, ingest.count("masks_written"));
-    assertEquals(12, ingest.count("csv_rows_quarantined"));
+    assertEquals(goodCsvRows + 2, ingest.count("masks_written"));
+    assertEquals(13, ingest.count("csv_rows_quarantined"));
     assertEquals(ingest.count("images_quarantined") + ingest.count("csv_rows_quarantined"),
         store.read(TableStore.QUARANTINE).count());
     String text = printed.toString(StandardCharsets.UTF_8);
@@ -164,9 +166,15 @@ class EtlPipelineTest {
   @Test
   void masksTableHoldsValidatedRowsTraceableToTheirLine() {
     Dataset<Row> masks = store.read(TableStore.MASKS);
-    Row edge = masks.filter(col("image_id").equalTo(cleanIds.get(2))).first();
+    Row edge = masks.filter(col("image_id").equalTo(cleanIds.get(2))
+        .and(col("class_id").equalTo(1))).first();
     assertEquals(2L, (long) edge.getAs("pixel_count"));
     assertEquals(goodCsvRows + 15L, (long) edge.getAs("source_line"));
+    // a bad first row for (image, class) does not shadow a valid later one
+    Row later = masks.filter(col("image_id").equalTo(cleanIds.get(2))
+        .and(col("class_id").equalTo(2))).first();
+    assertEquals("3 4", later.getAs("rle"));
+    assertEquals(goodCsvRows + 17L, (long) later.getAs("source_line"));
     for (Row r : masks.collectAsList()) {
       assertEquals(Rle.pixelCount(r.getAs("rle"), 128, 800), (long) r.getAs("pixel_count"));
     }

@@ -105,18 +105,6 @@ public final class IngestJob {
         .map(new CsvRowParser(data.trainCsv(), layout, data.classes()));
     Dataset<Row> rows = spark.createDataFrame(parsed, CsvRowParser.SCHEMA);
 
-    // (image, class) twice: keep the first by line number.
-    WindowSpec byKey = Window.partitionBy("image_id", "class_id").orderBy("line");
-    Column duplicate = col("reason").isNull().and(row_number().over(byKey).gt(1));
-    rows = rows
-        .withColumn("_kept", first("line").over(byKey))
-        .withColumn("detail", when(duplicate,
-            concat(lit("same image and class as line "), col("_kept").cast("string")))
-            .otherwise(col("detail")))
-        .withColumn("reason", when(duplicate, lit(QuarantineReason.DUPLICATE_MASK.code()))
-            .otherwise(col("reason")))
-        .drop("_kept");
-
     // The image must have been ingested; its real size validates the RLE.
     Dataset<Row> good = inspected.filter(col("reason").isNull())
         .select(col("image_id").as("_id"), col("height"), col("width"));
@@ -132,8 +120,22 @@ public final class IngestJob {
         .withColumn("reason", when(missing, lit(QuarantineReason.MISSING_IMAGE.code()))
             .otherwise(col("reason")))
         .drop("_id", "_bad_id", "_image_reason");
-    Dataset<Row> validated = rows.mapPartitions(new RleValidator(rows.schema()),
-        Encoders.row(RleValidator.outputSchema(rows.schema())))
+    Dataset<Row> checked = rows.mapPartitions(new RleValidator(rows.schema()),
+        Encoders.row(RleValidator.outputSchema(rows.schema())));
+
+    // (image, class) twice: keep the first valid row by line number (validated first, so a
+    // bad first row does not shadow a good later one).
+    WindowSpec byKey = Window.partitionBy("image_id", "class_id")
+        .orderBy(col("reason").isNotNull(), col("line"));
+    Column duplicate = col("reason").isNull().and(row_number().over(byKey).gt(1));
+    Dataset<Row> validated = checked
+        .withColumn("_kept", first("line").over(byKey))
+        .withColumn("detail", when(duplicate,
+            concat(lit("same image and class as line "), col("_kept").cast("string")))
+            .otherwise(col("detail")))
+        .withColumn("reason", when(duplicate, lit(QuarantineReason.DUPLICATE_MASK.code()))
+            .otherwise(col("reason")))
+        .drop("_kept")
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long in = validated.count();

@@ -89,7 +89,8 @@ final class FoldTrainTask implements FlatMapFunction<Iterator<FoldTask>, String>
         r.epochsRun(), r.resumedFromEpoch(), attempt, device, gpu, startedAt,
         System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9, r.bestModel(),
         store.location(OOF),
-        r.history().size(), r.stoppedEarly());
+        r.history().size(), r.stoppedEarly(), t.train().model().toString(),
+        t.train().options().toString());
     String json = GSON.toJson(result);
     store.write(RESULT, o -> o.write(json.getBytes(StandardCharsets.UTF_8)));
     return json;

@@ -124,18 +124,48 @@ public final class TrainJob {
       results.add(GSON.fromJson(json, FoldResult.class));
     }
     results.sort((a, b) -> Integer.compare(a.fold(), b.fold()));
+    int trainedNow = results.size();
 
-    List<String> oofFiles = results.stream().map(FoldResult::oofFile).toList();
+    // folds of this run trained by earlier calls (train --folds): their results and OOF stay
+    List<FoldResult> all = new ArrayList<>(results);
+    for (int f = 0; f < k; f++) {
+      if (!folds.contains(f)) {
+        FoldResult earlier = readResult(spark, runDir + "/fold-" + f + "/"
+            + FoldTrainTask.RESULT);
+        if (earlier != null) {
+          all.add(earlier);
+        }
+      }
+    }
+    all.sort((a, b) -> Integer.compare(a.fold(), b.fold()));
+
+    List<String> oofFiles = all.stream().map(FoldResult::oofFile).toList();
     store.replacePartitions(TableStore.OOF, spark.read().parquet(oofFiles.toArray(String[]::new))
         .withColumn("run_id", lit(runId)), "run_id");
 
-    Summary summary = new Summary(runId, runDir, dataVersion, git, results,
-        diceMeanSd(results, cfg.data().classes()), (System.nanoTime() - t0) / 1e9,
-        tc.model().toString(), tc.options().toString());
+    java.util.Set<String> models = new java.util.TreeSet<>();
+    java.util.Set<String> trainings = new java.util.TreeSet<>();
+    for (FoldResult r : all) {
+      models.add(String.valueOf(r.model()));
+      trainings.add(String.valueOf(r.training()));
+    }
+    String differs = "differs per fold: see folds[].model and folds[].training";
+    Summary summary = new Summary(runId, runDir, dataVersion, git, all,
+        diceMeanSd(all, cfg.data().classes()), (System.nanoTime() - t0) / 1e9,
+        models.size() == 1 ? models.iterator().next() : differs,
+        trainings.size() == 1 ? trainings.iterator().next() : differs);
+    results = all;
     writeSummary(spark, runDir + "/summary.json", summary);
     writeCurves(spark, runDir, runId, results);
-    report.count("folds_requested", folds.size()).count("folds_trained", results.size());
-    report.reconcile("folds", folds.size(), JobReport.outcomes("trained", results.size()));
+    report.count("folds_requested", folds.size()).count("folds_trained", trainedNow)
+        .count("folds_in_run", all.size());
+    report.reconcile("folds", folds.size(), JobReport.outcomes("trained", trainedNow));
+    if (all.size() > trainedNow) {
+      report.line("the run also holds folds trained earlier: " + all.stream()
+          .map(FoldResult::fold).filter(f -> !folds.contains(f)).toList()
+          + (models.size() > 1 || trainings.size() > 1
+              ? " (with other settings: see summary.json)" : ""));
+    }
     table(summary, cfg.data().classes()).forEach(report::line);
     report.line("run folder: " + runDir + " (summary.json, curves.svg, "
         + "fold-<k>/best.safetensors)");
@@ -143,6 +173,24 @@ public final class TrainJob {
         + " where run_id = '" + runId + "'");
     report.finish(spark, store, out);
     return summary;
+  }
+
+  /** A fold's result.json, or null when the fold has not finished. */
+  private static FoldResult readResult(SparkSession spark, String file) {
+    Path p = new Path(file);
+    try {
+      org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(
+          spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(p)) {
+        return null;
+      }
+      try (java.io.InputStream in = fs.open(p)) {
+        return GSON.fromJson(new String(in.readAllBytes(), StandardCharsets.UTF_8),
+            FoldResult.class);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+    }
   }
 
   private static List<Integer> range(int k) {

@@ -101,4 +101,54 @@ class TrainJobTest {
     assertEquals(validationTiles * 4,
         store.read(TableStore.OOF).filter(col("run_id").equalTo("t2")).count());
   }
+
+  @Test
+  void foldsTrainedBySeparateCallsAllStayInTheRun() throws Exception {
+    PrintStream quiet = new PrintStream(java.io.OutputStream.nullOutputStream());
+    Map<String, String> only0 = Map.of("train.folds", "[0]");
+    SparksegConfig first = SparkTestSupport.config(Path.of(CleanEtl.config().workDir()),
+        merged(config("t3", 1), only0));
+    SparkSession spark = SparkTestSupport.spark(first);
+    TrainJob.run(spark, first, quiet);
+    // fold 2 later, with other settings (2 epochs)
+    SparksegConfig second = SparkTestSupport.config(Path.of(CleanEtl.config().workDir()),
+        merged(config("t3", 2), Map.of("train.folds", "[2]")));
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    TrainJob.Summary s = TrainJob.run(spark, second, new PrintStream(printed, true,
+        StandardCharsets.UTF_8));
+    String text = printed.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains("folds: 1 in = 1 trained"), text);
+    assertTrue(text.contains("the run also holds folds trained earlier: [0] (with other "
+        + "settings"), text);
+    assertEquals(List.of(0, 2), s.folds().stream().map(FoldResult::fold).toList());
+    assertTrue(s.folds().get(0).training().contains("epochs=1"), s.folds().get(0).training());
+    assertTrue(s.folds().get(1).training().contains("epochs=2"), s.folds().get(1).training());
+    assertTrue(s.training().startsWith("differs per fold"), s.training());
+    assertTrue(!s.model().startsWith("differs"), "same model: " + s.model());
+    String json = Files.readString(Path.of(first.workDir(), "runs", "t3", "summary.json"));
+    assertTrue(json.contains("\"fold\": 0") && json.contains("\"fold\": 2"), json);
+
+    // the run's OOF holds both folds' validation tiles
+    TableStore store = new TableStore(spark, second.tables());
+    long validationTiles = store.read(TableStore.TILES).filter(col("fold").isin(0, 2)).count();
+    assertEquals(validationTiles * 4,
+        store.read(TableStore.OOF).filter(col("run_id").equalTo("t3")).count());
+    assertEquals(java.util.Set.of(0, 2), store.read(TableStore.OOF)
+        .filter(col("run_id").equalTo("t3")).select("fold").distinct().collectAsList().stream()
+        .map(r -> r.getInt(0)).collect(java.util.stream.Collectors.toSet()));
+  }
+
+  /** The settings of {@code base} (as overrides) with {@code extra} on top. */
+  private static Map<String, String> merged(SparksegConfig base, Map<String, String> extra) {
+    Map<String, String> o = new LinkedHashMap<>();
+    o.put("model.encoder", "resnet18");
+    o.put("model.decoder-channels", "[32, 16, 16, 8, 8]");
+    o.put("train.epochs", String.valueOf(base.train().options().epochs()));
+    o.put("train.batch-size", "8");
+    o.put("train.warmup-epochs", "0");
+    o.put("train.augmentation", "flips");
+    o.put("train.run-id", base.train().runId());
+    o.putAll(extra);
+    return o;
+  }
 }

@@ -39,6 +39,61 @@ public final class Quarantine {
   }
 
   /**
+   * Sets reason {@code bad-image-id} (and why, in {@code detail}) on rows not yet rejected whose
+   * image id the outputs cannot carry ({@link io.sparkseg.core.image.ImageIds}).
+   */
+  public static Dataset<Row> markBadImageIds(Dataset<Row> rows) {
+    org.apache.spark.sql.expressions.UserDefinedFunction problem =
+        org.apache.spark.sql.functions.udf(
+            (org.apache.spark.sql.api.java.UDF1<String, String>)
+                io.sparkseg.core.image.ImageIds::problem, DataTypes.StringType);
+    Column bad = col("reason").isNull().and(problem.apply(col("image_id")).isNotNull());
+    return rows
+        .withColumn("detail", org.apache.spark.sql.functions.when(bad,
+            problem.apply(col("image_id"))).otherwise(col("detail")))
+        .withColumn("reason", org.apache.spark.sql.functions.when(bad,
+            lit(io.sparkseg.core.quality.QuarantineReason.BAD_IMAGE_ID.code()))
+            .otherwise(col("reason")));
+  }
+
+  /**
+   * Where several rows not yet rejected share an image id and their {@code content} has not
+   * been decoded yet (predict), decodes those rows (only those: ids are rarely shared) and sets
+   * the unreadable ones' reason, so {@link #markDuplicateImageIds} keeps the first readable
+   * one instead of the first by path. {@code rows} needs image_id, content, reason, detail.
+   */
+  public static Dataset<Row> markUnreadableDuplicates(Dataset<Row> rows) {
+    org.apache.spark.sql.expressions.UserDefinedFunction decodeProblem =
+        org.apache.spark.sql.functions.udf(
+            (org.apache.spark.sql.api.java.UDF1<byte[], String>) Quarantine::decodeProblem,
+            DataTypes.StringType);
+    Column shared = col("reason").isNull().and(org.apache.spark.sql.functions.count(lit(1))
+        .over(org.apache.spark.sql.expressions.Window.partitionBy("image_id")).gt(1));
+    return rows.withColumn("_problem", org.apache.spark.sql.functions.when(shared,
+            decodeProblem.apply(col("content"))))
+        .withColumn("reason", org.apache.spark.sql.functions.when(
+            col("_problem").isNotNull(), org.apache.spark.sql.functions.substring_index(
+                col("_problem"), "|", 1)).otherwise(col("reason")))
+        .withColumn("detail", org.apache.spark.sql.functions.when(
+            col("_problem").isNotNull(), org.apache.spark.sql.functions.substring_index(
+                col("_problem"), "|", -1)).otherwise(col("detail")))
+        .drop("_problem");
+  }
+
+  /** "reason|detail" when {@code content} does not decode, else null. */
+  static String decodeProblem(byte[] content) {
+    if (content == null) {
+      return null;
+    }
+    try {
+      io.sparkseg.core.image.ImageCodec.inspect(content);
+      return null;
+    } catch (io.sparkseg.core.image.ImageDecodeException e) {
+      return e.reason().code() + "|" + e.getMessage().replace('|', '/');
+    }
+  }
+
+  /**
    * Marks all but the first row of each {@code image_id} (readable rows first, then by
    * {@code source_path}) as {@code duplicate-image}, naming the kept path in {@code detail}.
    * {@code rows} needs string columns image_id, source_path, reason and detail.
@@ -58,6 +113,24 @@ public final class Quarantine {
             lit(io.sparkseg.core.quality.QuarantineReason.DUPLICATE_IMAGE.code()))
             .otherwise(col("reason")))
         .drop("_kept");
+  }
+
+  /**
+   * The rows of {@code quarantineRows} (quarantine schema) that {@code job} has not recorded
+   * yet: same source path, reason and raw value (for files, their content hash). Jobs that
+   * run on a schedule over the same inputs record each bad file once.
+   */
+  public static Dataset<Row> notYetRecorded(TableStore store, Dataset<Row> quarantineRows,
+      String job) {
+    if (!store.exists(TableStore.QUARANTINE)) {
+      return quarantineRows;
+    }
+    Dataset<Row> known = store.read(TableStore.QUARANTINE).filter(col("job").equalTo(job))
+        .select("source_path", "reason", "raw").distinct();
+    return quarantineRows.join(known, quarantineRows.col("source_path")
+        .eqNullSafe(known.col("source_path"))
+        .and(quarantineRows.col("reason").equalTo(known.col("reason")))
+        .and(quarantineRows.col("raw").eqNullSafe(known.col("raw"))), "left_anti");
   }
 
   /** Appends to the quarantine table and returns how many rows were appended. */

@@ -93,6 +93,60 @@ public final class TableStore {
    */
   public void upsert(String table, Dataset<Row> rows, java.util.List<String> keys,
       String updateWhen, String... partitionBy) {
+    upsert(table, rows, keys, updateWhen, null, partitionBy);
+  }
+
+  /** Attempts of a Delta write that lost a race with another writer (then it fails). */
+  static final int CONFLICT_ATTEMPTS = 8;
+
+  /**
+   * As {@link #upsert(String, Dataset, java.util.List, String, String...)}, with
+   * {@code partition} (column = value) naming the one partition every row goes to: the MERGE
+   * reads only that partition, so writers of other partitions (other model runs) never
+   * conflict with it. A write that conflicts with a concurrent one (Delta's optimistic
+   * concurrency) is retried against the new table version: the MERGE is idempotent, so the
+   * retry inserts what the other writer did not and updates nothing twice. {@code rows} should
+   * be persisted by the caller (a retry reads them again).
+   */
+  public void upsert(String table, Dataset<Row> rows, java.util.List<String> keys,
+      String updateWhen, java.util.Map.Entry<String, String> partition, String... partitionBy) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        upsertOnce(table, rows, keys, updateWhen, partition, partitionBy);
+        return;
+      } catch (RuntimeException e) {
+        if (format != TableFormat.DELTA || !isConcurrentModification(e)
+            || attempt >= CONFLICT_ATTEMPTS) {
+          throw e;
+        }
+        long pause = Math.min(5000, 200L << Math.min(attempt, 5))
+            + java.util.concurrent.ThreadLocalRandom.current().nextLong(200);
+        org.slf4j.LoggerFactory.getLogger(TableStore.class).warn(
+            "{}: write conflicted with a concurrent writer ({}); retry {} of {} in {} ms",
+            table, e.getClass().getSimpleName(), attempt, CONFLICT_ATTEMPTS - 1, pause);
+        try {
+          Thread.sleep(pause);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Delta's conflict exceptions extend java.util.ConcurrentModificationException. */
+  static boolean isConcurrentModification(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.util.ConcurrentModificationException
+          || t.getClass().getName().contains("FileAlreadyExists")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void upsertOnce(String table, Dataset<Row> rows, java.util.List<String> keys,
+      String updateWhen, java.util.Map.Entry<String, String> partition, String... partitionBy) {
     if (!exists(table)) {
       DataFrameWriter<Row> w = rows.write().format(format.sourceName()).mode(SaveMode.Append);
       if (partitionBy.length > 0) {
@@ -102,8 +156,13 @@ public final class TableStore {
       return;
     }
     if (format == TableFormat.DELTA) {
-      String on = keys.stream().map(k -> "t." + k + " = s." + k)
-          .collect(java.util.stream.Collectors.joining(" AND "));
+      org.apache.spark.sql.Column on = org.apache.spark.sql.functions.expr(keys.stream()
+          .map(k -> "t." + k + " = s." + k)
+          .collect(java.util.stream.Collectors.joining(" AND ")));
+      if (partition != null) {
+        on = on.and(org.apache.spark.sql.functions.col("t." + partition.getKey())
+            .equalTo(org.apache.spark.sql.functions.lit(partition.getValue())));
+      }
       io.delta.tables.DeltaTable.forPath(spark, path(table)).as("t")
           .merge(rows.as("s"), on)
           .withSchemaEvolution() // tables written before a column was added take it on
@@ -111,8 +170,13 @@ public final class TableStore {
           .whenNotMatched().insertAll()
           .execute();
     } else {
-      Dataset<Row> existing = read(table).select(keys.stream()
-          .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+      Dataset<Row> existing = read(table);
+      if (partition != null) {
+        existing = existing.filter(org.apache.spark.sql.functions.col(partition.getKey())
+            .equalTo(org.apache.spark.sql.functions.lit(partition.getValue())));
+      }
+      existing = existing.select(keys.stream().map(org.apache.spark.sql.functions::col)
+          .toArray(org.apache.spark.sql.Column[]::new));
       append(table, rows.join(existing, columns(keys.toArray(String[]::new)), "left_anti"));
     }
   }

@@ -25,11 +25,14 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * {@code binaryFile} rows to image rows: a plain file is one image; a {@code .zip}, {@code .tar},
- * {@code .tar.gz} or {@code .tgz} archive is expanded into its entries whose file name matches
- * the glob (source path {@code archive!/entry}). The image id is the file name. An archive
- * that cannot be read to the end gives one row with a reason instead, after the entries that
- * could be read.
+ * {@code binaryFile} listing rows to image rows: a plain file is one image; a {@code .zip},
+ * {@code .tar}, {@code .tar.gz} or {@code .tgz} archive is expanded into its entries whose file
+ * name matches the glob (source path {@code archive!/entry}). The image id is the file name. An
+ * archive that cannot be read to the end gives one row with a reason instead, after the entries
+ * that could be read. The listing is read without its {@code content} column and each file is
+ * read here (a local disk without Hadoop's checksum layer, whose {@code .name.crc} lookup fails
+ * on names with a colon), so one odd or vanished file becomes a quarantine row instead of
+ * failing the job.
  */
 final class ImageFiles implements FlatMapFunction<Row, Row> {
   static final StructType SCHEMA = new StructType()
@@ -41,10 +44,29 @@ final class ImageFiles implements FlatMapFunction<Row, Row> {
       .add("detail", DataTypes.StringType, true);
 
   private final String glob;
+  private final org.apache.spark.util.SerializableConfiguration hadoop;
   private transient PathMatcher matcher;
 
-  ImageFiles(String glob) {
+  ImageFiles(String glob, org.apache.hadoop.conf.Configuration hadoop) {
     this.glob = glob;
+    this.hadoop = new org.apache.spark.util.SerializableConfiguration(hadoop);
+  }
+
+  /** The bytes of a listed file. */
+  private byte[] read(String location) throws IOException {
+    org.apache.hadoop.fs.Path p;
+    try {
+      p = new org.apache.hadoop.fs.Path(new java.net.URI(location));
+    } catch (java.net.URISyntaxException e) {
+      p = new org.apache.hadoop.fs.Path(location);
+    }
+    org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(hadoop.value());
+    if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+      fs = local.getRaw();
+    }
+    try (InputStream in = fs.open(p)) {
+      return in.readAllBytes();
+    }
   }
 
   static boolean isArchive(String path) {
@@ -56,7 +78,18 @@ final class ImageFiles implements FlatMapFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Row file) {
     String path = file.getString(file.fieldIndex("path"));
-    byte[] content = (byte[]) file.get(file.fieldIndex("content"));
+    byte[] content;
+    try {
+      content = read(path);
+    } catch (java.io.FileNotFoundException e) {
+      return List.of(RowFactory.create(fileName(path), path, null, null,
+          QuarantineReason.MISSING_IMAGE.code(), path + " was listed, then gone: "
+              + e.getMessage())).iterator();
+    } catch (IOException | RuntimeException e) {
+      return List.of(RowFactory.create(fileName(path), path, null, null,
+          QuarantineReason.CORRUPT_IMAGE.code(), path + " cannot be read: " + e.getMessage()))
+          .iterator();
+    }
     if (!isArchive(path)) {
       return List.of(image(fileName(path), path, content)).iterator();
     }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.current_timestamp;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.when;
 
 import io.sparkseg.core.config.SparksegConfig;
@@ -49,10 +50,12 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * {@code predict}: scores images with a run's fold ensemble (or one model) and writes the
  * {@code predictions} table and the Kaggle submission. Incremental and exactly once: images
- * whose (image id, content hash) already has predictions for the model run are not scored
- * again, and new rows go in with one MERGE keyed by (model run, image, class), so a repeated or
- * retried job neither duplicates nor loses rows. Unreadable images go to quarantine; every
- * input image is accounted for.
+ * whose (image id, content hash, {@link ScoringIdentity scoring identity}) already has
+ * predictions for the model run are not scored again (other models or post-processing
+ * settings re-score them, and the report says why), and new rows go in with one MERGE keyed
+ * by (model run, image, class) that reads only the run's partition and is retried when a
+ * concurrent predict wins a race, so a repeated, retried or concurrent job neither duplicates
+ * nor loses rows. Unreadable images go to quarantine; every input image is accounted for.
  */
 public final class PredictJob {
   public static final String NAME = "predict";
@@ -82,16 +85,23 @@ public final class PredictJob {
       }
     }
     PostProcessor post = postProcessor(cfg, models, hadoop, out);
-    out.printf(Locale.ROOT, "predict with %s: %d model(s)%s, %s%n", models.modelRunId(),
-        models.files().size(), p.flipTta() ? " + flip TTA" : "", describe(post));
+    ScoringIdentity identity = ScoringIdentity.of(cfg, models, post, hadoop);
+    out.printf(Locale.ROOT, "predict with %s: %d model(s)%s, %s; scoring id %s%n",
+        models.modelRunId(), models.files().size(), p.flipTta() ? " + flip TTA" : "",
+        describe(post), identity.id());
 
     // 1. every input image once, already-scored ones marked (their content is not kept)
-    Dataset<Row> manifest = manifest(spark, cfg, store, models.modelRunId())
+    Dataset<Row> manifest = manifest(spark, cfg, store, models.modelRunId(), identity)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long imagesIn = manifest.count();
       Column ok = col("reason").isNull();
       long already = manifest.filter(ok.and(col("already_scored"))).count();
+      long contentChanged = manifest.filter(ok.and(col("rescore").equalTo(RESCORE_CONTENT)))
+          .count();
+      List<Row> settingsChanged = manifest.filter(ok.and(col("rescore")
+              .equalTo(RESCORE_SETTINGS))).groupBy("previous_settings").count()
+          .collectAsList();
       Dataset<Row> toScore = manifest.filter(ok.and(col("already_scored").equalTo(false)))
           .select("image_id", "source_path", "content_hash", "content");
 
@@ -130,19 +140,35 @@ public final class PredictJob {
                 col("class_id"), col("rle"), col("pixel_count"), col("max_probability"),
                 col("content_hash"), col("source_path"), col("height"), col("width"),
                 col("threshold"), col("detector"), col("fallback"),
+                lit(identity.id()).as("scoring_id"),
+                lit(identity.serialized()).as("scoring_settings"),
                 current_timestamp().as("scored_at"), lit(report.runId()).as("job_run_id")),
-            KEYS, "t.content_hash <> s.content_hash", "model_run_id");
+            KEYS, "t.content_hash <> s.content_hash OR NOT (t.scoring_id <=> s.scoring_id)",
+            Map.entry("model_run_id", models.modelRunId()), "model_run_id");
         long after = runRows(store, models.modelRunId());
+        // what the table holds, not what was just written: one row per class of every image
+        // this job scored, all with this job's scoring identity
+        long held = heldRows(store, models.modelRunId(), scored.filter(ok), identity);
 
         // 5. quarantine: unreadable archives and duplicate ids from the listing, bad images
         Dataset<Row> rejected = manifest.filter(col("reason").isNotNull())
-            .select("image_id", "source_path", "reason", "detail")
-            .unionByName(rejectedInScoring.select("image_id", "source_path", "reason", "detail"));
-        long quarantined = Quarantine.append(store, Quarantine.rows(rejected, report.runId(),
-            NAME, col("source_path"), lit(null), col("image_id"), lit(null), lit(null)));
+            .select("image_id", "source_path", "content_hash", "reason", "detail")
+            .unionByName(rejectedInScoring.select("image_id", "source_path", "content_hash",
+                "reason", "detail"))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+        long quarantined = rejected.count();
+        // a bad file is recorded once per content (raw = its hash): a scheduled predict does
+        // not add the same rows every run
+        Dataset<Row> quarantineRows = Quarantine.rows(rejected, report.runId(), NAME,
+            col("source_path"), lit(null), col("image_id"), lit(null),
+            org.apache.spark.sql.functions.concat(lit("sha256:"), col("content_hash")));
+        long recorded = Quarantine.append(store, Quarantine.notYetRecorded(store, quarantineRows,
+            NAME));
+        report.count("quarantine_rows_added", recorded);
         for (Row r : rejected.groupBy("reason").count().orderBy("reason").collectAsList()) {
           report.count("quarantined." + r.getString(0), r.getLong(1));
         }
+        rejected.unpersist();
 
         // 6. the submission: every readable input image, from the table
         // (images rejected while scoring have no predictions, so the semi-join drops them)
@@ -157,14 +183,27 @@ public final class PredictJob {
             .select("image_id", "class_id", "rle").orderBy("image_id", "class_id"),
             p.submission(), layout, classes, truth, cfg, hadoop);
 
+        long rescoredSettings = settingsChanged.stream().mapToLong(r -> r.getLong(1)).sum();
         report.count("images_in", imagesIn).count("images_already_scored", already)
             .count("images_scored", scoredImages).count("images_quarantined", quarantined)
+            .count("images_rescored_content_changed", contentChanged)
+            .count("images_rescored_settings_changed", rescoredSettings)
             .count("prediction_rows_added", after - before)
             .count("submission_images", stats.images());
         report.reconcile("images", imagesIn, JobReport.outcomes("already scored", already,
             "scored", scoredImages, "quarantined", quarantined));
         report.reconcile("prediction rows", scoredRows, JobReport.outcomes(
-            "added", after - before, "replaced (content changed)", scoredRows - (after - before)));
+            "added", after - before, "replaced (content or settings changed)",
+            scoredRows - (after - before)));
+        report.reconcile("prediction rows held in the table", scoredRows,
+            JobReport.outcomes("one per (image, class) with this job's scoring id", held));
+        if (contentChanged > 0) {
+          report.line("re-scored " + contentChanged + " image(s) whose content changed");
+        }
+        for (Row r : settingsChanged) {
+          report.line("re-scored " + r.getLong(1) + " image(s) scored with other settings: "
+              + identity.changesFrom(r.getString(0)));
+        }
         report.line("predictions: table " + store.path(TableStore.PREDICTIONS)
             + " where model_run_id = '" + models.modelRunId() + "'");
         if (photos) {
@@ -204,7 +243,7 @@ public final class PredictJob {
    * the model run has predictions for the same id and content (their content is dropped).
    */
   static Dataset<Row> manifest(SparkSession spark, SparksegConfig cfg, TableStore store,
-      String modelRunId) {
+      String modelRunId, ScoringIdentity identity) {
     SparksegConfig.Predict p = cfg.predict();
     Dataset<Row> images;
     if (!p.imagesTable().isEmpty()) {
@@ -220,33 +259,118 @@ public final class PredictJob {
         files = files.unionByName(binaryFiles(spark, p.images(), "*.{zip,tar,tar.gz,tgz}"))
             .dropDuplicates("path");
       }
-      images = files.flatMap(new ImageFiles(p.imageGlob()), Encoders.row(ImageFiles.SCHEMA));
+      // the listing only (binaryFile opens no file unless content is selected); ImageFiles
+      // reads each file itself
+      images = files.flatMap(new ImageFiles(p.imageGlob(),
+          spark.sparkContext().hadoopConfiguration()), Encoders.row(ImageFiles.SCHEMA));
     }
-    images = Quarantine.markDuplicateImageIds(images);
+    // ids the outputs cannot carry, then duplicate ids: the first readable file is kept
+    images = Quarantine.markDuplicateImageIds(Quarantine.markUnreadableDuplicates(
+        Quarantine.markBadImageIds(images)));
     boolean delta = store.format() == TableFormat.DELTA;
     if (!store.exists(TableStore.PREDICTIONS)) {
-      return images.withColumn("already_scored", lit(false));
+      return images.withColumn("already_scored", lit(false))
+          .withColumn("rescore", lit(null).cast("string"))
+          .withColumn("previous_settings", lit(null).cast("string"));
     }
-    // Delta re-scores an image whose content changed (MERGE replaces its rows); Parquet cannot
-    // replace rows, so there an id once scored stays scored.
-    Dataset<Row> done = store.read(TableStore.PREDICTIONS)
-        .filter(col("model_run_id").equalTo(modelRunId))
-        .select(col("image_id").as("_done_id"), col("content_hash").as("_done_hash"))
-        .distinct();
-    Column match = col("image_id").equalTo(col("_done_id"));
+    // per image of the run: its content hash and scoring identity (rows scored before the
+    // identity was recorded have none)
+    Dataset<Row> table = store.read(TableStore.PREDICTIONS)
+        .filter(col("model_run_id").equalTo(modelRunId));
+    List<String> columns = Arrays.asList(table.columns());
+    Column scoringId = columns.contains("scoring_id") ? col("scoring_id")
+        : lit(null).cast("string");
+    Column scoringSettings = columns.contains("scoring_settings") ? col("scoring_settings")
+        : lit(null).cast("string");
+    Dataset<Row> perImage = table.select(col("image_id").as("_done_id"),
+            col("content_hash").as("_done_hash"), scoringId.as("_done_scoring"))
+        .groupBy("_done_id").agg(
+            org.apache.spark.sql.functions.min("_done_hash").as("_done_hash"),
+            org.apache.spark.sql.functions.min("_done_scoring").as("_done_scoring"),
+            org.apache.spark.sql.functions.countDistinct(col("_done_hash"),
+                org.apache.spark.sql.functions.coalesce(col("_done_scoring"), lit("")))
+                .as("_done_versions"));
+    // Taken to the driver (as the broadcast join would anyway) and joined from there: the
+    // manifest, and so the scored rows computed from it, must not refer to the predictions
+    // table, which the MERGE rewrites (Spark drops cached data that reads a path written to,
+    // and recomputing it against the new table would see everything scored).
+    Dataset<Row> done = spark.createDataFrame(perImage.collectAsList(), perImage.schema());
+    List<Row> settingsById = table.select(scoringId.as("_done_scoring"),
+        scoringSettings.as("_done_settings")).distinct().collectAsList();
+    Dataset<Row> settings = spark.createDataFrame(settingsById, new org.apache.spark.sql.types
+        .StructType().add("_s_id", "string").add("_done_settings", "string"));
+    done = done.join(broadcast(settings), col("_done_scoring").eqNullSafe(col("_s_id")), "left")
+        .drop("_s_id");
+    Dataset<Row> joined = images.join(broadcast(done),
+        col("image_id").equalTo(col("_done_id")), "left");
+    Column known = col("_done_id").isNotNull();
+    // null-safe throughout: an unmatched image is simply not scored yet
+    Column sameContent = col("content_hash").eqNullSafe(col("_done_hash"))
+        .and(col("_done_versions").eqNullSafe(lit(1L)));
+    Column sameSettings = col("_done_scoring").eqNullSafe(lit(identity.id()));
+    Dataset<Row> marked;
     if (delta) {
-      match = match.and(col("content_hash").equalTo(col("_done_hash")));
+      // Delta re-scores an image whose content or scoring identity changed (the MERGE
+      // replaces its rows)
+      marked = joined
+          .withColumn("already_scored", known.and(sameContent).and(sameSettings))
+          .withColumn("rescore", when(known.and(not(sameContent)), lit(RESCORE_CONTENT))
+              .when(known.and(not(sameSettings)), lit(RESCORE_SETTINGS)))
+          .withColumn("previous_settings", when(col("rescore").equalTo(RESCORE_SETTINGS),
+              col("_done_settings")));
+    } else {
+      // Parquet cannot replace rows: an id once scored stays scored, so scoring it with other
+      // settings into the same run is refused (a new run id keeps both)
+      marked = joined.withColumn("already_scored", known)
+          .withColumn("rescore", lit(null).cast("string"))
+          .withColumn("previous_settings", lit(null).cast("string"));
+      List<Row> other = marked.filter(known.and(col("_done_scoring").isNotNull())
+              .and(not(sameSettings))).select("_done_settings").distinct().limit(3)
+          .collectAsList();
+      if (!other.isEmpty()) {
+        long n = marked.filter(known.and(col("_done_scoring").isNotNull())
+            .and(not(sameSettings))).count();
+        throw new IllegalArgumentException("predict run " + modelRunId + ": " + n
+            + " image(s) were scored with other settings ("
+            + identity.changesFrom(other.get(0).getString(0)) + "), and a Parquet "
+            + "predictions table cannot replace rows: score into a new run id "
+            + "(--run-id/predict.run-id with predict.model) or use Delta (tables.format)");
+      }
     }
-    Dataset<Row> marked = images.join(broadcast(done), match, "left")
-        .withColumn("already_scored", col("_done_id").isNotNull());
     return marked.withColumn("content", when(col("already_scored"), lit(null))
             .otherwise(col("content")))
-        .drop("_done_id", "_done_hash").dropDuplicates("image_id", "source_path");
+        .drop("_done_id", "_done_hash", "_done_scoring", "_done_settings", "_done_versions")
+        .dropDuplicates("image_id", "source_path");
+  }
+
+  static final String RESCORE_CONTENT = "content changed";
+  static final String RESCORE_SETTINGS = "settings changed";
+
+  /**
+   * Rows the table holds for the images just scored that carry this job's scoring identity,
+   * one per (image, class): duplicated keys count against it (a concurrent writer that
+   * bypassed the MERGE), as do rows another job wrote with other settings.
+   */
+  private static long heldRows(TableStore store, String modelRunId, Dataset<Row> scored,
+      ScoringIdentity identity) {
+    Dataset<Row> held = store.read(TableStore.PREDICTIONS)
+        .filter(col("model_run_id").equalTo(modelRunId))
+        .join(scored.select("image_id").distinct(), TableStore.columns("image_id"), "left_semi")
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      long rows = held.count();
+      long keys = held.select("image_id", "class_id").distinct().count();
+      long current = held.filter(col("scoring_id").equalTo(identity.id()))
+          .select("image_id", "class_id").distinct().count();
+      return current - (rows - keys);
+    } finally {
+      held.unpersist();
+    }
   }
 
   private static Dataset<Row> binaryFiles(SparkSession spark, String location, String glob) {
     return spark.read().format("binaryFile").option("recursiveFileLookup", "true")
-        .option("pathGlobFilter", glob).load(location);
+        .option("pathGlobFilter", glob).load(location).select("path");
   }
 
   private static long runRows(TableStore store, String modelRunId) {
@@ -384,51 +508,22 @@ public final class PredictJob {
   private static SubmissionStats writeSubmission(Dataset<Row> rows, String file,
       Submission.Layout layout, int classes, Map<String, String[]> truth, SparksegConfig cfg,
       Configuration hadoop) {
-    int h = cfg.data().imageHeight();
-    int w = cfg.data().imageWidth();
     SegmentationMetrics metrics = truth == null ? null : new SegmentationMetrics(classes);
     SegmentationMetrics empty = truth == null ? null : new SegmentationMetrics(classes);
     Path p = new Path(file);
-    long images = 0;
-    try (BufferedWriter out = new BufferedWriter(new OutputStreamWriter(
-        io.sparkseg.jobs.io.OutputFiles.create(p, hadoop), StandardCharsets.UTF_8))) {
-      Iterator<Row> it = rows.toLocalIterator();
-      Row pending = it.hasNext() ? it.next() : null;
-      Submission.writeHeader(out, layout);
-      while (pending != null) {
-        String id = pending.getString(0);
-        String[] rles = new String[classes];
-        while (pending != null && pending.getString(0).equals(id)) {
-          int c = pending.getInt(1);
-          if (c < 1 || c > classes || rles[c - 1] != null) {
-            throw new IllegalStateException("predictions for " + id + " have class " + c
-                + " twice or out of range");
-          }
-          rles[c - 1] = pending.getString(2);
-          pending = it.hasNext() ? it.next() : null;
-        }
-        if (Arrays.stream(rles).anyMatch(java.util.Objects::isNull)) {
-          throw new IllegalStateException("predictions for " + id + " lack a class: "
-              + Arrays.toString(rles));
-        }
-        Submission.writeImage(out, layout, id, rles);
-        images++;
-        if (metrics != null) {
-          String[] t = truth.getOrDefault(id, new String[classes]);
-          BinaryMask[] pm = Submission.decode(rles, h, w, file + " image " + id);
-          BinaryMask[] tm = Submission.decode(t, h, w, cfg.predict().truthCsv() + " image " + id);
-          BinaryMask none = new BinaryMask(h, w);
-          for (int c = 0; c < classes; c++) {
-            BinaryMask tc = tm[c] == null ? none : tm[c];
-            metrics.add(c, pm[c] == null ? none : pm[c], tc);
-            empty.add(c, none, tc);
-          }
-        }
-      }
+    long[] written = {0};
+    try {
+      io.sparkseg.jobs.io.OutputFiles.replaceAtomically(p, hadoop, stream -> {
+        BufferedWriter out = new BufferedWriter(new OutputStreamWriter(stream,
+            StandardCharsets.UTF_8));
+        written[0] = writeRows(rows, out, file, layout, classes, truth, cfg, metrics, empty);
+        out.flush();
+      });
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the submission " + file + ": "
           + e.getMessage(), e);
     }
+    long images = written[0];
     if (metrics == null || images == 0) {
       return new SubmissionStats(images, null, null);
     }
@@ -439,5 +534,51 @@ public final class PredictJob {
     }
     return new SubmissionStats(images, new double[] {m.get("dice.mean"),
         empty.asMap().get("dice.mean")}, perClass.toString());
+  }
+
+  /** Test hook: runs after each image's rows are written (a test fails the write part-way). */
+  static java.util.function.Consumer<String> afterSubmissionImage = id -> { };
+
+  private static long writeRows(Dataset<Row> rows, BufferedWriter out, String file,
+      Submission.Layout layout, int classes, Map<String, String[]> truth, SparksegConfig cfg,
+      SegmentationMetrics metrics, SegmentationMetrics empty) throws IOException {
+    int h = cfg.data().imageHeight();
+    int w = cfg.data().imageWidth();
+    long images = 0;
+    Iterator<Row> it = rows.toLocalIterator();
+    Row pending = it.hasNext() ? it.next() : null;
+    Submission.writeHeader(out, layout);
+    while (pending != null) {
+      String id = pending.getString(0);
+      String[] rles = new String[classes];
+      while (pending != null && pending.getString(0).equals(id)) {
+        int c = pending.getInt(1);
+        if (c < 1 || c > classes || rles[c - 1] != null) {
+          throw new IllegalStateException("predictions for " + id + " have class " + c
+              + " twice or out of range");
+        }
+        rles[c - 1] = pending.getString(2);
+        pending = it.hasNext() ? it.next() : null;
+      }
+      if (Arrays.stream(rles).anyMatch(java.util.Objects::isNull)) {
+        throw new IllegalStateException("predictions for " + id + " lack a class: "
+            + Arrays.toString(rles));
+      }
+      Submission.writeImage(out, layout, id, rles);
+      images++;
+      afterSubmissionImage.accept(id);
+      if (metrics != null) {
+        String[] t = truth.getOrDefault(id, new String[classes]);
+        BinaryMask[] pm = Submission.decode(rles, h, w, file + " image " + id);
+        BinaryMask[] tm = Submission.decode(t, h, w, cfg.predict().truthCsv() + " image " + id);
+        BinaryMask none = new BinaryMask(h, w);
+        for (int c = 0; c < classes; c++) {
+          BinaryMask tc = tm[c] == null ? none : tm[c];
+          metrics.add(c, pm[c] == null ? none : pm[c], tc);
+          empty.add(c, none, tc);
+        }
+      }
+    }
+    return images;
   }
 }

@@ -116,4 +116,64 @@ class PredictInputsTest {
     assertEquals(5, again.alreadyScored());
     assertEquals(20, store.read(TableStore.PREDICTIONS).count());
   }
+
+  @Test
+  void oddIdsAreSetAsideAndDuplicateIdsKeepTheFirstReadableFile(@TempDir Path work)
+      throws Exception {
+    SparksegConfig cfg = SparkTestSupport.config(work, Map.of("demo.test-images", "3",
+        "predict.run-id", "o1", "predict.overlays", "8", "predict.flip-tta", "false"));
+    Pipeline.generateDemo(cfg, QUIET);
+    PredictFixtures.writeRun(work, "o1", 1);
+    Path images = work.resolve("demo-data/test_images");
+    List<Path> files;
+    try (var s = Files.list(images)) {
+      files = s.sorted().toList();
+    }
+    byte[] jpeg = Files.readAllBytes(files.get(0));
+    // names a CSV row or a path cannot carry
+    for (String odd : new String[] {"a,b.jpg", "x\ry.jpg", "c:d.jpg"}) {
+      Files.write(images.resolve(odd), jpeg);
+    }
+    // the same id twice: a corrupt copy first by path, a good one second
+    Files.write(Files.createDirectories(images.resolve("a")).resolve("dup.jpg"),
+        java.util.Arrays.copyOf(jpeg, jpeg.length / 2));
+    Files.write(Files.createDirectories(images.resolve("b")).resolve("dup.jpg"), jpeg);
+    // bytes after the JPEG's end marker are not truncation
+    byte[] tail = java.util.Arrays.copyOf(jpeg, jpeg.length + 64);
+    Files.write(images.resolve("tail.jpg"), tail);
+
+    SparkSession spark = SparkTestSupport.spark(cfg);
+    PredictJob.Result r = PredictJob.run(spark, cfg, System.out);
+    assertEquals(9, r.imagesIn());
+    assertEquals(5, r.scored(), "3 demo images, b/dup.jpg and tail.jpg");
+    assertEquals(4, r.quarantined());
+    TableStore store = new TableStore(spark, cfg.tables());
+    Map<String, String> reasons = new TreeMap<>();
+    for (Row q : store.read(TableStore.QUARANTINE).filter(col("job").equalTo("predict"))
+        .collectAsList()) {
+      String source = q.getAs("source_path");
+      reasons.put(source.substring(source.indexOf("test_images/") + 12), q.getAs("reason"));
+      assertTrue(q.<String>getAs("raw").startsWith("sha256:"), q.toString());
+    }
+    assertEquals(Map.of("a,b.jpg", "bad-image-id", "x\ry.jpg", "bad-image-id",
+        "c:d.jpg", "bad-image-id", "a/dup.jpg", "corrupt-image"), reasons);
+    List<String> scoredFrom = store.read(TableStore.PREDICTIONS).select("source_path")
+        .distinct().collectAsList().stream().map(x -> x.getString(0)).toList();
+    assertTrue(scoredFrom.stream().anyMatch(p -> p.endsWith("b/dup.jpg")), scoredFrom.toString());
+    List<String> lines = Files.readAllLines(Path.of(cfg.predict().submission()));
+    assertEquals(1 + 5 * 4, lines.size());
+
+    // a scheduled re-run: nothing new scored, the submission still written, the same bad
+    // files not recorded again
+    long quarantineRows = store.read(TableStore.QUARANTINE).count();
+    PredictJob.Result again = PredictJob.run(spark, cfg, QUIET);
+    assertEquals(5, again.alreadyScored());
+    assertEquals(4, again.quarantined(), "still accounted for in the run's counts");
+    assertEquals(quarantineRows, store.read(TableStore.QUARANTINE).count());
+    assertEquals(lines, Files.readAllLines(Path.of(cfg.predict().submission())));
+    // the corrupt copy replaced by other bad bytes: recorded again (its content changed)
+    Files.write(images.resolve("a/dup.jpg"), java.util.Arrays.copyOf(jpeg, jpeg.length / 4));
+    PredictJob.run(spark, cfg, QUIET);
+    assertEquals(quarantineRows + 1, store.read(TableStore.QUARANTINE).count());
+  }
 }

@@ -42,6 +42,7 @@ class PredictJobTest {
   @AfterEach
   void resetHook() {
     ImageScorer.beforeScoring = id -> { };
+    PredictJob.afterSubmissionImage = id -> { };
   }
 
   private static SparksegConfig config(Path work, String runId, Map<String, String> extra) {
@@ -209,5 +210,170 @@ class PredictJobTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  private static String run(SparkSession spark, SparksegConfig cfg) {
+    java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+    PredictJob.run(spark, cfg, new PrintStream(buf, true));
+    return buf.toString();
+  }
+
+  private static Set<String> scoringIds(SparkSession spark, SparksegConfig cfg, String runId) {
+    return predictions(spark, cfg, runId).stream().map(r -> r.<String>getAs("scoring_id"))
+        .collect(Collectors.toSet());
+  }
+
+  @Test
+  void otherSettingsOrAnotherModelReScoreTheRunAndTheReportSaysWhy(@TempDir Path work)
+      throws Exception {
+    SparksegConfig cfg = prepare(work, "r1", Map.of("predict.flip-tta", "false"));
+    SparkSession spark = SparkTestSupport.spark(cfg);
+    String first = run(spark, cfg);
+    assertTrue(first.contains("images: 6 in = 0 already scored + 6 scored"), first);
+    Set<String> ids = scoringIds(spark, cfg, "r1");
+    assertEquals(1, ids.size());
+    String firstId = ids.iterator().next();
+    assertTrue(first.contains("scoring id " + firstId), first);
+
+    // new thresholds: every image is scored again, its rows replaced, and the report says why
+    SparksegConfig lower = config(work, "r1", Map.of("predict.flip-tta", "false",
+        "predict.thresholds", "[0.3, 0.3, 0.3, 0.3]"));
+    String retuned = run(spark, lower);
+    assertTrue(retuned.contains("images: 6 in = 0 already scored + 6 scored"), retuned);
+    assertTrue(retuned.contains("re-scored 6 image(s) scored with other settings: "
+        + "post-processing: 1=(threshold 0.5, min area 0, gate 0.0)"), retuned);
+    assertTrue(retuned.contains("-> 1=(threshold 0.3"), retuned);
+    List<Row> rows = predictions(spark, lower, "r1");
+    assertEquals(24, rows.size());
+    assertNoDuplicates(rows);
+    Set<String> lowerIds = scoringIds(spark, lower, "r1");
+    assertEquals(1, lowerIds.size());
+    assertTrue(!lowerIds.contains(firstId), "rows carry the new scoring id");
+    assertTrue(rows.get(0).<String>getAs("scoring_settings").contains("threshold 0.3"));
+    // the same settings again: nothing to do
+    assertTrue(run(spark, lower).contains("images: 6 in = 6 already scored + 0 scored"));
+
+    // flip TTA on
+    SparksegConfig tta = config(work, "r1", Map.of("predict.thresholds",
+        "[0.3, 0.3, 0.3, 0.3]"));
+    String flipped = run(spark, tta);
+    assertTrue(flipped.contains("re-scored 6 image(s) scored with other settings: "
+        + "flip-tta: false -> true"), flipped);
+
+    // the run re-trained (its model files replaced): scored again
+    PredictFixtures.writeRun(work, "r1", 2);
+    for (int f = 0; f < 2; f++) {
+      Files.setLastModifiedTime(work.resolve("runs/r1/fold-" + f + "/best.safetensors"),
+          java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    }
+    String retrained = run(spark, tta);
+    assertTrue(retrained.contains("images: 6 in = 0 already scored + 6 scored"), retrained);
+    assertTrue(retrained.contains("scored with other settings: models: "), retrained);
+    assertEquals(24, predictions(spark, tta, "r1").size());
+
+    // the settings go back to the first ones: scored again, back to the first id
+    run(spark, cfg);
+    assertTrue(!scoringIds(spark, cfg, "r1").contains(firstId),
+        "the models changed since, so the id is not the first one");
+    assertEquals(1, scoringIds(spark, cfg, "r1").size());
+  }
+
+  @Test
+  void parquetRefusesToMixSettingsInOneRun(@TempDir Path work) throws Exception {
+    SparksegConfig cfg = prepare(work, "r1", Map.of("tables.format", "parquet",
+        "predict.flip-tta", "false"));
+    SparkSession spark = SparkTestSupport.spark(cfg);
+    run(spark, cfg);
+    SparksegConfig other = config(work, "r1", Map.of("tables.format", "parquet",
+        "predict.flip-tta", "false", "predict.min-areas", "[10, 10, 10, 10]"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> run(spark, other));
+    assertTrue(e.getMessage().contains("6 image(s) were scored with other settings"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("min area 10") && e.getMessage().contains("new run id"),
+        e.getMessage());
+    assertEquals(24, predictions(spark, cfg, "r1").size(), "nothing written");
+    // unchanged settings still run incrementally
+    assertTrue(run(spark, cfg).contains("images: 6 in = 6 already scored + 0 scored"));
+  }
+
+  @Test
+  void concurrentPredictsOfTheSameAndOtherRunsAllSucceedExactlyOnce(@TempDir Path work)
+      throws Exception {
+    SparksegConfig a = prepare(work, "ra", Map.of("predict.flip-tta", "false",
+        "predict.overlays", "0"));
+    PredictFixtures.writeRun(work, "rb", 2);
+    SparksegConfig b = config(work, "rb", Map.of("predict.flip-tta", "false",
+        "predict.overlays", "0"));
+    SparkSession spark = SparkTestSupport.spark(a);
+    // the table exists first, so every writer MERGEs (the first-ever write is an append)
+    Path seed = work.resolve("seed");
+    new DemoDataGenerator(new DemoDataset(0, 1, 128, 800, 0.3, 7)).writeKaggleLayout(seed);
+    run(spark, config(work, "seed-run", Map.of("predict.flip-tta", "false",
+        "predict.overlays", "0", "predict.images", seed.resolve("test_images").toString(),
+        "predict.model", work.resolve("runs/ra/fold-0/best.safetensors").toString())));
+
+    // two runs and a second predict of the first run, at once
+    List<SparksegConfig> jobs = List.of(a, b, a);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(jobs.size());
+    try {
+      java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+      List<java.util.concurrent.Future<String>> done = new java.util.ArrayList<>();
+      for (SparksegConfig c : jobs) {
+        done.add(pool.submit(() -> {
+          start.await();
+          return run(spark, c);
+        }));
+      }
+      start.countDown();
+      for (java.util.concurrent.Future<String> f : done) {
+        String out = f.get(10, java.util.concurrent.TimeUnit.MINUTES);
+        assertTrue(out.contains("prediction rows held in the table: 24 in = 24 one per"),
+            out);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (String runId : List.of("ra", "rb")) {
+      List<Row> rows = predictions(spark, a, runId);
+      assertEquals(24, rows.size(), runId);
+      assertNoDuplicates(rows);
+    }
+    assertEquals(4, predictions(spark, a, "seed-run").size());
+    Map<String, List<String>> sub = PredictFixtures.readSubmission(
+        Path.of(a.predict().submission()), 128, 800);
+    assertEquals(6, sub.size());
+  }
+
+  @Test
+  void aSubmissionThatFailsPartWayLeavesThePreviousOneWhole(@TempDir Path work)
+      throws Exception {
+    SparksegConfig cfg = prepare(work, "r1", Map.of("predict.flip-tta", "false",
+        "predict.overlays", "0"));
+    SparkSession spark = SparkTestSupport.spark(cfg);
+    run(spark, cfg);
+    Path submission = Path.of(cfg.predict().submission());
+    byte[] before = Files.readAllBytes(submission);
+    AtomicInteger written = new AtomicInteger();
+    PredictJob.afterSubmissionImage = id -> {
+      if (written.incrementAndGet() == 3) {
+        throw new IllegalStateException("disk full (test)");
+      }
+    };
+    SparksegConfig lower = config(work, "r1", Map.of("predict.flip-tta", "false",
+        "predict.overlays", "0", "predict.thresholds", "[0.2, 0.2, 0.2, 0.2]"));
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> run(spark, lower));
+    assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(submission), "the old submission, whole");
+    try (var s = Files.list(submission.getParent())) {
+      List<String> left = s.map(p -> p.getFileName().toString())
+          .filter(n -> n.contains("inprogress")).toList();
+      assertEquals(List.of(), left, "no temporary file is left behind");
+    }
+    PredictJob.afterSubmissionImage = id -> { };
+    run(spark, lower);
+    assertEquals(6, PredictFixtures.readSubmission(submission, 128, 800).size());
   }
 }

@@ -94,25 +94,34 @@ public final class ConfigLoader {
         ConfigUtil.splitPath(key);
         cli = cli.withValue(key, overrideValue(e.getKey(), e.getValue()));
       } catch (ConfigException ex) {
-        problems.add("--conf " + e.getKey() + ": not a valid key or value (" + ex.getMessage() + ")");
+        problems.add("--conf " + e.getKey() + ": not a valid key or value ("
+            + (looksSecret(e.getKey()) ? "the value is not shown: the key looks secret"
+                : ex.getMessage()) + ")");
       }
     }
     Config envConfig = ConfigFactory.parseMap(env.entrySet().stream()
         .filter(x -> ENV_NAME.matcher(x.getKey()).matches())
         .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)), "environment");
 
+    // unknown keys are reported with every other problem, not instead of them
     unknownKeys(defaults, user, "--config " + userFile, problems);
     unknownKeys(defaults, cli, "--conf", problems);
-    if (!problems.isEmpty()) {
-      throw new ConfigValidationException(problems);
-    }
     Config merged;
     try {
       merged = cli.withFallback(user).withFallback(defaults).withFallback(envConfig)
           .resolve(ConfigResolveOptions.noSystem())
           .getConfig(ROOT);
     } catch (ConfigException e) {
-      throw new ConfigValidationException(List.of(e.getMessage()));
+      problems.add(e.getMessage());
+      throw new ConfigValidationException(problems);
+    }
+    String imagesKey = ROOT + ".predict.images";
+    if ((cli.hasPath(imagesKey) || user.hasPath(imagesKey))
+        && merged.hasPath("predict.images-table")
+        && !merged.getValue("predict.images-table").unwrapped().toString().isBlank()) {
+      problems.add(imagesKey + " (--images) and " + ROOT + ".predict.images-table both name "
+          + "the images to score: give one (the table is '"
+          + merged.getValue("predict.images-table").unwrapped() + "')");
     }
     SparksegConfig config = build(new Reader(merged, problems));
     if (!problems.isEmpty()) {
@@ -121,10 +130,24 @@ public final class ConfigLoader {
     return config;
   }
 
-  /** A {@code --conf} value: HOCON for lists and objects ({@code [1, 2]}), otherwise a string. */
+  /**
+   * Whether a key's value may be a credential (it is then never echoed in a message): its
+   * last part names a secret, password, token, credential or an access/secret key.
+   */
+  public static boolean looksSecret(String key) {
+    String k = key.toLowerCase(Locale.ROOT);
+    return k.contains("secret") || k.contains("password") || k.contains("token")
+        || k.contains("credential") || k.endsWith(".key") || k.contains("access.key")
+        || k.contains("session");
+  }
+
+  /**
+   * A {@code --conf} value: Spark settings ({@code spark.*}) are strings, as Spark reads them;
+   * other values are HOCON for lists and objects ({@code [1, 2]}), otherwise a string.
+   */
   private static ConfigValue overrideValue(String key, String value) {
     String v = value.trim();
-    if (v.startsWith("[") || v.startsWith("{")) {
+    if (!key.trim().startsWith("spark.") && (v.startsWith("[") || v.startsWith("{"))) {
       return ConfigFactory.parseString("v = " + v,
           ConfigParseOptions.defaults().setOriginDescription("--conf " + key)).getValue("v");
     }
@@ -284,7 +307,7 @@ public final class ConfigLoader {
   }
 
   private static SparksegConfig.Predict predictConfig(Reader r, int classes) {
-    String runId = r.c.getString("predict.run-id").trim();
+    String runId = r.optionalString("predict.run-id");
     if (!runId.isEmpty() && !runId.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       r.problems.add(ROOT + ".predict.run-id: '" + runId + "' must be letters, digits, '.', '_' "
           + "or '-' (it names a folder)");
@@ -304,7 +327,7 @@ public final class ConfigLoader {
     List<Float> gate = r.ruleList("predict.gate", classes, 0.0, 1.0, false).stream()
         .map(Double::floatValue).toList();
     return new SparksegConfig.Predict(runId, model, r.path("predict.images"),
-        r.string("predict.image-glob"), r.c.getString("predict.images-table").trim(),
+        r.string("predict.image-glob"), r.optionalString("predict.images-table"),
         r.get("predict.flip-tta", "true or false", () -> r.c.getBoolean("predict.flip-tta"), true),
         r.intAtLeast("predict.batch-size", 1), thresholds, minAreas, gate,
         r.path("predict.submission"), submissionLayout, r.intAtLeast("predict.overlays", 0),
@@ -328,7 +351,7 @@ public final class ConfigLoader {
           r.c.getString("model.encoder"), dc.length == 0 ? null : dc, classes,
           ModelSpec.Activation.of(r.c.getString("model.activation")));
     });
-    String weights = r.c.getString("model.encoder-weights").trim();
+    String weights = r.optionalString("model.encoder-weights");
     int epochs = r.intAtLeast("train.epochs", 1);
     int period = r.intAtLeast("train.cosine-period", 0);
     TrainOptions options = r.parsed("train", () -> TrainOptions.builder()
@@ -356,7 +379,7 @@ public final class ConfigLoader {
     String augmentation = r.string("train.augmentation");
     r.check("train.augmentation", () -> TrainConfig.augmenter(augmentation));
     List<Integer> folds = r.parsed("train.folds", () -> List.copyOf(r.c.getIntList("train.folds")));
-    String runId = r.c.getString("train.run-id").trim();
+    String runId = r.optionalString("train.run-id");
     if (!runId.isEmpty() && !runId.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
       r.problems.add(ROOT + ".train.run-id: '" + runId + "' must be letters, digits, '.', '_' "
           + "or '-' (it names a folder)");
@@ -405,6 +428,9 @@ public final class ConfigLoader {
     }
 
     private String describe(String key) {
+      if (looksSecret(key)) {
+        return "a value (not shown: the key looks secret)";
+      }
       try {
         ConfigValue v = c.getValue(key);
         return v.valueType() == ConfigValueType.STRING
@@ -421,6 +447,11 @@ public final class ConfigLoader {
       } catch (ConfigException e) {
         return "";
       }
+    }
+
+    /** A string that may be empty, trimmed. */
+    String optionalString(String key) {
+      return get(key, "a string", () -> c.getString(key), "").trim();
     }
 
     String string(String key) {

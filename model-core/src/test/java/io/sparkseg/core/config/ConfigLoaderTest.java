@@ -150,4 +150,56 @@ class ConfigLoaderTest {
     String batch = fails(Map.of("train.batch-size", "1")).problems().get(0);
     assertTrue(batch.startsWith("sparkseg.train.batch-size: expected an integer >= 2"), batch);
   }
+
+  @Test
+  void wrongTypedStringSettingsAreProblemsNamingTheirKey() {
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("predict.run-id", "[1, 2]");
+    bad.put("train.run-id", "{a = 1}");
+    bad.put("model.encoder-weights", "[x]");
+    bad.put("predict.images-table", "{t = 1}");
+    ConfigValidationException e = fails(bad);
+    for (String key : bad.keySet()) {
+      assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("sparkseg." + key
+          + ": expected a string")), key + ": " + e.getMessage());
+    }
+  }
+
+  @Test
+  void anUnknownKeyDoesNotHideTheOtherProblems() {
+    Map<String, String> bad = new LinkedHashMap<>();
+    bad.put("tiles.widht", "512");
+    bad.put("folds.k", "five");
+    ConfigValidationException e = fails(bad);
+    assertEquals(2, e.problems().size(), e.getMessage());
+    assertTrue(e.problems().stream().anyMatch(p -> p.contains("unknown key")), e.getMessage());
+    assertTrue(e.problems().stream().anyMatch(p -> p.startsWith("sparkseg.folds.k")),
+        e.getMessage());
+  }
+
+  @Test
+  void imagesAndAnImagesTableTogetherAreAnError() {
+    Map<String, String> both = new LinkedHashMap<>();
+    both.put("predict.images", "/data/more");
+    both.put("predict.images-table", "images");
+    String p = fails(both).problems().get(0);
+    assertTrue(p.contains("predict.images (--images) and sparkseg.predict.images-table"), p);
+    // either alone is fine
+    assertEquals("images", load(Map.of("predict.images-table", "images"), Map.of()).predict()
+        .imagesTable());
+  }
+
+  @Test
+  void secretValuesAreNeverEchoed() {
+    // Spark settings are strings, as Spark reads them: a secret starting with '{' is kept whole
+    SparksegConfig c = load(Map.of("spark.hadoop.fs.s3a.secret.key", "{hunter2[x"), Map.of());
+    assertEquals("{hunter2[x", c.spark().conf().get("spark.hadoop.fs.s3a.secret.key"));
+    // a bad key whose name looks secret: the message shows the key, never the value
+    ConfigValidationException e = fails(Map.of("bad..token", "{hunter2"));
+    assertTrue(e.getMessage().contains("bad..token"), e.getMessage());
+    assertTrue(!e.getMessage().contains("hunter2"), e.getMessage());
+    assertTrue(ConfigLoader.looksSecret("spark.hadoop.fs.s3a.access.key"));
+    assertTrue(ConfigLoader.looksSecret("spark.hadoop.fs.s3a.session.token"));
+    assertTrue(!ConfigLoader.looksSecret("sparkseg.predict.images"));
+  }
 }

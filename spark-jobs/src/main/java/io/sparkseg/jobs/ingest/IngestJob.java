@@ -62,6 +62,13 @@ public final class IngestJob {
         .option("recursiveFileLookup", "true")
         .option("pathGlobFilter", data.imageGlob())
         .load(data.trainImages());
+    // names starting with _ or . that Spark's listing skips: read too, so they are counted
+    java.util.List<String> hidden = io.sparkseg.jobs.io.HiddenFiles.list(
+        spark.sparkContext().hadoopConfiguration(), data.trainImages(), data.imageGlob());
+    if (!hidden.isEmpty()) {
+      files = files.select("path", "modificationTime", "length", "content")
+          .unionByName(io.sparkseg.jobs.io.HiddenFiles.read(spark, hidden));
+    }
     Dataset<Row> inspected = files.mapPartitions(
         new ImageInspector(data.imageHeight(), data.imageWidth()),
         Encoders.row(ImageInspector.SCHEMA));

@@ -255,9 +255,21 @@ public final class PredictJob {
         Inputs.requireExists(spark, "sparkseg.predict.images", p.images(), true);
       }
       Dataset<Row> files = binaryFiles(spark, p.images(), p.imageGlob());
+      String archives = "*.{zip,tar,tar.gz,tgz}";
       if (!p.imageGlob().equals("*")) {
-        files = files.unionByName(binaryFiles(spark, p.images(), "*.{zip,tar,tar.gz,tgz}"))
+        files = files.unionByName(binaryFiles(spark, p.images(), archives))
             .dropDuplicates("path");
+      }
+      // names starting with _ or . that Spark's listing skips: read too, so they are counted
+      java.util.Set<String> hidden = new java.util.TreeSet<>(io.sparkseg.jobs.io.HiddenFiles.list(
+          spark.sparkContext().hadoopConfiguration(), p.images(), p.imageGlob()));
+      if (!p.imageGlob().equals("*")) {
+        hidden.addAll(io.sparkseg.jobs.io.HiddenFiles.list(
+            spark.sparkContext().hadoopConfiguration(), p.images(), archives));
+      }
+      if (!hidden.isEmpty()) {
+        files = files.unionByName(spark.createDataset(new ArrayList<>(hidden), Encoders.STRING())
+            .toDF("path"));
       }
       // the listing only (binaryFile opens no file unless content is selected); ImageFiles
       // reads each file itself

@@ -141,12 +141,15 @@ class PredictInputsTest {
     // bytes after the JPEG's end marker are not truncation
     byte[] tail = java.util.Arrays.copyOf(jpeg, jpeg.length + 64);
     Files.write(images.resolve("tail.jpg"), tail);
+    // names Spark's listing skips: a real image and a macOS resource fork, both counted
+    Files.write(images.resolve("_u.jpg"), jpeg);
+    Files.writeString(images.resolve("._u.jpg"), "Mac OS X resource fork");
 
     SparkSession spark = SparkTestSupport.spark(cfg);
     PredictJob.Result r = PredictJob.run(spark, cfg, System.out);
-    assertEquals(9, r.imagesIn());
-    assertEquals(5, r.scored(), "3 demo images, b/dup.jpg and tail.jpg");
-    assertEquals(4, r.quarantined());
+    assertEquals(11, r.imagesIn());
+    assertEquals(6, r.scored(), "3 demo images, b/dup.jpg, tail.jpg and _u.jpg");
+    assertEquals(5, r.quarantined());
     TableStore store = new TableStore(spark, cfg.tables());
     Map<String, String> reasons = new TreeMap<>();
     for (Row q : store.read(TableStore.QUARANTINE).filter(col("job").equalTo("predict"))
@@ -156,19 +159,20 @@ class PredictInputsTest {
       assertTrue(q.<String>getAs("raw").startsWith("sha256:"), q.toString());
     }
     assertEquals(Map.of("a,b.jpg", "bad-image-id", "x\ry.jpg", "bad-image-id",
-        "c:d.jpg", "bad-image-id", "a/dup.jpg", "corrupt-image"), reasons);
+        "c:d.jpg", "bad-image-id", "a/dup.jpg", "corrupt-image", "._u.jpg", "not-an-image"),
+        reasons);
     List<String> scoredFrom = store.read(TableStore.PREDICTIONS).select("source_path")
         .distinct().collectAsList().stream().map(x -> x.getString(0)).toList();
     assertTrue(scoredFrom.stream().anyMatch(p -> p.endsWith("b/dup.jpg")), scoredFrom.toString());
     List<String> lines = Files.readAllLines(Path.of(cfg.predict().submission()));
-    assertEquals(1 + 5 * 4, lines.size());
+    assertEquals(1 + 6 * 4, lines.size());
 
     // a scheduled re-run: nothing new scored, the submission still written, the same bad
     // files not recorded again
     long quarantineRows = store.read(TableStore.QUARANTINE).count();
     PredictJob.Result again = PredictJob.run(spark, cfg, QUIET);
-    assertEquals(5, again.alreadyScored());
-    assertEquals(4, again.quarantined(), "still accounted for in the run's counts");
+    assertEquals(6, again.alreadyScored());
+    assertEquals(5, again.quarantined(), "still accounted for in the run's counts");
     assertEquals(quarantineRows, store.read(TableStore.QUARANTINE).count());
     assertEquals(lines, Files.readAllLines(Path.of(cfg.predict().submission())));
     // the corrupt copy replaced by other bad bytes: recorded again (its content changed)

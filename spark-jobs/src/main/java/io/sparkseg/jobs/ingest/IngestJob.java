@@ -17,6 +17,7 @@ import io.sparkseg.jobs.io.Inputs;
 import io.sparkseg.jobs.io.Quarantine;
 import io.sparkseg.jobs.io.TableStore;
 import java.io.PrintStream;
+import java.util.List;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -93,8 +94,21 @@ public final class IngestJob {
 
   private static void ingestCsv(SparkSession spark, SparksegConfig.Data data, TableStore store,
       JobReport report, Dataset<Row> inspected) {
-    JavaRDD<String> lines = JavaSparkContext.fromSparkContext(spark.sparkContext())
-        .textFile(data.trainCsv());
+    // lines too long to be a row are found first (streamed, constant memory) and skipped by
+    // the line reader, so none becomes a huge String; they are quarantined below
+    long limit = LongLines.limit(data.imageHeight(), data.imageWidth());
+    org.apache.hadoop.conf.Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    List<LongLines.Line> longLines = LongLines.scan(hadoop, data.trainCsv(), limit);
+    long[] skipped = longLines.stream().mapToLong(LongLines.Line::index).toArray();
+    org.apache.hadoop.mapred.JobConf job = new org.apache.hadoop.mapred.JobConf(hadoop);
+    job.setInt(org.apache.hadoop.mapreduce.lib.input.LineRecordReader.MAX_LINE_LENGTH,
+        (int) limit);
+    org.apache.hadoop.mapred.FileInputFormat.setInputPaths(job, data.trainCsv());
+    JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+    JavaRDD<String> lines = jsc.hadoopRDD(job, org.apache.hadoop.mapred.TextInputFormat.class,
+            org.apache.hadoop.io.LongWritable.class, org.apache.hadoop.io.Text.class,
+            jsc.defaultMinPartitions())
+        .map(t -> t._2().toString());
     if (lines.isEmpty()) {
       throw new IllegalArgumentException("sparkseg.data.train-csv: " + data.trainCsv()
           + " is empty; expected a header line");
@@ -106,11 +120,24 @@ public final class IngestJob {
       throw new IllegalArgumentException("sparkseg.data.train-csv: " + data.trainCsv() + " line 1: "
           + e.getMessage(), e);
     }
-    JavaPairRDD<String, Long> indexed = lines.zipWithIndex();
+    JavaPairRDD<String, Long> indexed = lines.zipWithIndex()
+        .mapToPair(t -> new scala.Tuple2<>(t._1(), LongLines.lineIndex(t._2(), skipped)));
     long blank = indexed.filter(t -> t._2() > 0 && t._1().isBlank()).count();
     JavaRDD<Row> parsed = indexed.filter(t -> t._2() > 0 && !t._1().isBlank())
         .map(new CsvRowParser(data.trainCsv(), layout, data.classes()));
     Dataset<Row> rows = spark.createDataFrame(parsed, CsvRowParser.SCHEMA);
+    if (!longLines.isEmpty()) {
+      List<Row> tooLong = new java.util.ArrayList<>();
+      for (LongLines.Line l : longLines) {
+        tooLong.add(org.apache.spark.sql.RowFactory.create(data.trainCsv(), l.index() + 1,
+            l.head() + "...", TrainCsv.Row.Kind.MASK.name(), null, null, null,
+            QuarantineReason.MALFORMED_ROW.code(), "line " + (l.index() + 1) + " is " + l.bytes()
+                + " bytes: no row for a " + data.imageHeight() + "x" + data.imageWidth()
+                + " image is longer than " + limit + " (raw: its first "
+                + LongLines.HEAD_BYTES + " bytes)"));
+      }
+      rows = rows.unionByName(spark.createDataFrame(tooLong, CsvRowParser.SCHEMA));
+    }
 
     // The image must have been ingested; its real size validates the RLE.
     Dataset<Row> good = inspected.filter(col("reason").isNull())

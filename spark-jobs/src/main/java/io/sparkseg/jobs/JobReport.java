@@ -83,6 +83,33 @@ public final class JobReport {
     return v;
   }
 
+  /**
+   * Records set aside by reason, from the {@code quarantined.[<what>.]<reason>} counts every
+   * job keeps (reasons are the last part).
+   */
+  public Map<String, Long> quarantinedByReason() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    counts.forEach((k, v) -> {
+      if (k.startsWith("quarantined.")) {
+        out.merge(k.substring(k.lastIndexOf('.') + 1), v, Long::sum);
+      }
+    });
+    return out;
+  }
+
+  /** One line: "quarantined inputs: 3 (corrupt-image 1, wrong-size 2)" or "... none". */
+  public static String quarantineSummary(java.util.Collection<Map<String, Long>> byReason) {
+    Map<String, Long> total = new java.util.TreeMap<>();
+    byReason.forEach(m -> m.forEach((k, v) -> total.merge(k, v, Long::sum)));
+    long n = total.values().stream().mapToLong(Long::longValue).sum();
+    if (n == 0) {
+      return "quarantined inputs: none";
+    }
+    return "quarantined inputs: " + n + " (" + total.entrySet().stream()
+        .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))
+        + "; see the quarantine table)";
+  }
+
   public Map<String, Long> counts() {
     return Map.copyOf(counts);
   }

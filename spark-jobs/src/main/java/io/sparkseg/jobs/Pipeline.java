@@ -73,6 +73,10 @@ public final class Pipeline {
       out.printf(java.util.Locale.ROOT, "test-set Kaggle mean Dice %.4f (empty submission "
           + "%.4f)%n", prediction.diceAndBaseline()[0], prediction.diceAndBaseline()[1]);
     }
+    List<java.util.Map<String, Long>> quarantined = new ArrayList<>();
+    etl.forEach(r -> quarantined.add(r.quarantinedByReason()));
+    quarantined.add(prediction.quarantinedByReason());
+    out.println(JobReport.quarantineSummary(quarantined));
     out.printf(java.util.Locale.ROOT, "run finished in %.1f min%n",
         (System.nanoTime() - t0) / 60e9);
     return new RunResult(etl, training, tuning, prediction);

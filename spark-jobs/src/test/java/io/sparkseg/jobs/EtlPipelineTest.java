@@ -73,6 +73,7 @@ class EtlPipelineTest {
     Files.writeString(images.resolve("notes.txt"), "not an image");
     // Spark's listing skips names starting with '.' or '_': read and counted all the same
     Files.writeString(images.resolve("._resource-fork.jpg"), "Mac OS X resource fork");
+    Files.write(images.resolve("empty.jpg"), new byte[0]); // Spark's scans drop empty files
     byte[] jpeg = Files.readAllBytes(images.resolve(someImage));
     Files.write(images.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
     Files.write(images.resolve("small.jpg"),
@@ -117,7 +118,7 @@ class EtlPipelineTest {
       byReason.put(r.getString(0), r.getLong(1));
     }
     Map<String, Long> expected = new TreeMap<>(Map.ofEntries(
-        Map.entry("not-an-image", 2L), Map.entry("corrupt-image", 1L),
+        Map.entry("not-an-image", 2L), Map.entry("corrupt-image", 1L), Map.entry("empty-file", 1L),
         Map.entry("wrong-size", 1L), Map.entry("duplicate-image", 1L),
         Map.entry("missing-image", 2L), Map.entry("class-out-of-range", 2L),
         Map.entry("malformed-row", 1L), Map.entry("rle-odd-length", 1L),
@@ -143,10 +144,17 @@ class EtlPipelineTest {
   void countsReconcile() {
     JobReport ingest = reports.get(0);
     assertTrue(ingest.reconciled());
-    int files = 18 + 5;
+    int files = 18 + 6;
+    long onDisk;
+    try (var walk = Files.walk(Path.of(cfg.data().trainImages()))) {
+      onDisk = walk.filter(Files::isRegularFile).count(); // an independent listing
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    assertEquals(onDisk, ingest.count("image_files_in"), "every file on disk is counted");
     assertEquals(files, ingest.count("image_files_in"));
     assertEquals(18, ingest.count("images_written"));
-    assertEquals(5, ingest.count("images_quarantined"));
+    assertEquals(6, ingest.count("images_quarantined"));
     int dataRows = goodCsvRows + 15; // the blank line is not a data row
     assertEquals(dataRows, ingest.count("csv_rows_in"));
     assertEquals(1, ingest.count("csv_blank_lines_skipped"));
@@ -155,7 +163,16 @@ class EtlPipelineTest {
     assertEquals(ingest.count("images_quarantined") + ingest.count("csv_rows_quarantined"),
         store.read(TableStore.QUARANTINE).count());
     String text = printed.toString(StandardCharsets.UTF_8);
-    assertTrue(text.contains("image files: 23 in = 18 written + 5 quarantined  (reconciled)"), text);
+    assertTrue(text.contains("image files: 24 in = 18 written + 6 quarantined  (reconciled)"), text);
+
+    // the one-line summary run prints: every quarantined input by reason, across the jobs
+    String summary = JobReport.quarantineSummary(reports.stream()
+        .map(JobReport::quarantinedByReason).toList());
+    assertTrue(summary.startsWith("quarantined inputs: "
+        + store.read(TableStore.QUARANTINE).count() + " ("), summary);
+    assertTrue(summary.contains("duplicate-mask 1") && summary.contains("not-an-image 2")
+        && summary.contains("rle-not-a-number 2"), summary);
+    assertEquals("quarantined inputs: none", JobReport.quarantineSummary(List.of(Map.of())));
 
     // stored in job_runs too
     Row run = store.read(TableStore.JOB_RUNS).filter(col("job").equalTo("ingest")).first();

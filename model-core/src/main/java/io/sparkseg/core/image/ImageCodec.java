@@ -46,6 +46,9 @@ public final class ImageCodec {
   private record Decoded(String format, Image8 image) {}
 
   private static Decoded decodeInternal(byte[] encoded) throws ImageDecodeException {
+    if (encoded.length == 0) {
+      throw new ImageDecodeException(QuarantineReason.EMPTY_FILE, "the file is empty (0 bytes)");
+    }
     String format = sniff(encoded);
     if (format == null) {
       throw new ImageDecodeException(QuarantineReason.NOT_AN_IMAGE,

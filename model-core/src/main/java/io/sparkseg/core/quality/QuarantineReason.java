@@ -5,6 +5,8 @@ package io.sparkseg.core.quality;
  * {@code reason} column holds. One list for the whole project, so reports and docs agree.
  */
 public enum QuarantineReason {
+  /** The file has no bytes at all. */
+  EMPTY_FILE("empty-file"),
   /** The file is not a JPEG or PNG at all. */
   NOT_AN_IMAGE("not-an-image"),
   /** A JPEG/PNG that is truncated or does not decode cleanly. */

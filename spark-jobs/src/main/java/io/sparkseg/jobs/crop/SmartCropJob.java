@@ -85,7 +85,14 @@ public final class SmartCropJob {
     Dataset<Row> files = spark.read().format("binaryFile")
         .option("recursiveFileLookup", "true")
         .option("pathGlobFilter", cfg.data().imageGlob())
-        .load(photos.images());
+        .load(photos.images())
+        .select("path", "modificationTime", "length", "content");
+    // empty photos and names starting with _ or . are skipped by Spark: read and count them
+    List<String> unlisted = io.sparkseg.jobs.io.UnlistedFiles.list(hadoop, photos.images(),
+        cfg.data().imageGlob());
+    if (!unlisted.isEmpty()) {
+      files = files.unionByName(io.sparkseg.jobs.io.UnlistedFiles.read(spark, unlisted));
+    }
     List<String> paths = files.select("path").as(Encoders.STRING()).collectAsList();
 
     List<Rejected> rejected = new ArrayList<>();

@@ -64,11 +64,11 @@ public final class IngestJob {
         .option("pathGlobFilter", data.imageGlob())
         .load(data.trainImages());
     // names starting with _ or . that Spark's listing skips: read too, so they are counted
-    java.util.List<String> hidden = io.sparkseg.jobs.io.HiddenFiles.list(
+    java.util.List<String> hidden = io.sparkseg.jobs.io.UnlistedFiles.list(
         spark.sparkContext().hadoopConfiguration(), data.trainImages(), data.imageGlob());
     if (!hidden.isEmpty()) {
       files = files.select("path", "modificationTime", "length", "content")
-          .unionByName(io.sparkseg.jobs.io.HiddenFiles.read(spark, hidden));
+          .unionByName(io.sparkseg.jobs.io.UnlistedFiles.read(spark, hidden));
     }
     Dataset<Row> inspected = files.mapPartitions(
         new ImageInspector(data.imageHeight(), data.imageWidth()),

@@ -65,7 +65,8 @@ public final class PredictJob {
 
   /** What a predict run did. */
   public record Result(String modelRunId, long imagesIn, long alreadyScored, long scored,
-      long quarantined, long submissionImages, String submission, double[] diceAndBaseline) {}
+      long quarantined, long submissionImages, String submission, double[] diceAndBaseline,
+      Map<String, Long> quarantinedByReason) {}
 
   /** The models to score with and where their post-processing comes from. */
   record Models(String modelRunId, List<String> files, String runDir) {}
@@ -228,7 +229,8 @@ public final class PredictJob {
         }
         report.finish(spark, store, out);
         return new Result(models.modelRunId(), imagesIn, already, scoredImages, quarantined,
-            stats.images(), photos ? null : p.submission(), stats.dice());
+            stats.images(), photos ? null : p.submission(), stats.dice(),
+            report.quarantinedByReason());
       } finally {
         scored.unpersist();
       }
@@ -261,10 +263,10 @@ public final class PredictJob {
             .dropDuplicates("path");
       }
       // names starting with _ or . that Spark's listing skips: read too, so they are counted
-      java.util.Set<String> hidden = new java.util.TreeSet<>(io.sparkseg.jobs.io.HiddenFiles.list(
+      java.util.Set<String> hidden = new java.util.TreeSet<>(io.sparkseg.jobs.io.UnlistedFiles.list(
           spark.sparkContext().hadoopConfiguration(), p.images(), p.imageGlob()));
       if (!p.imageGlob().equals("*")) {
-        hidden.addAll(io.sparkseg.jobs.io.HiddenFiles.list(
+        hidden.addAll(io.sparkseg.jobs.io.UnlistedFiles.list(
             spark.sparkContext().hadoopConfiguration(), p.images(), archives));
       }
       if (!hidden.isEmpty()) {

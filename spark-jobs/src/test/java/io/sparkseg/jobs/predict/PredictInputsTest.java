@@ -144,12 +144,19 @@ class PredictInputsTest {
     // names Spark's listing skips: a real image and a macOS resource fork, both counted
     Files.write(images.resolve("_u.jpg"), jpeg);
     Files.writeString(images.resolve("._u.jpg"), "Mac OS X resource fork");
+    // a zero-byte file, which Spark's file sources drop from every scan
+    Files.write(images.resolve("empty.jpg"), new byte[0]);
+    long onDisk;
+    try (var walk = Files.walk(images)) {
+      onDisk = walk.filter(Files::isRegularFile).count(); // an independent listing
+    }
 
     SparkSession spark = SparkTestSupport.spark(cfg);
     PredictJob.Result r = PredictJob.run(spark, cfg, System.out);
-    assertEquals(11, r.imagesIn());
+    assertEquals(onDisk, r.imagesIn(), "every file on disk is counted");
+    assertEquals(12, r.imagesIn());
     assertEquals(6, r.scored(), "3 demo images, b/dup.jpg, tail.jpg and _u.jpg");
-    assertEquals(5, r.quarantined());
+    assertEquals(6, r.quarantined());
     TableStore store = new TableStore(spark, cfg.tables());
     Map<String, String> reasons = new TreeMap<>();
     for (Row q : store.read(TableStore.QUARANTINE).filter(col("job").equalTo("predict"))
@@ -159,8 +166,8 @@ class PredictInputsTest {
       assertTrue(q.<String>getAs("raw").startsWith("sha256:"), q.toString());
     }
     assertEquals(Map.of("a,b.jpg", "bad-image-id", "x\ry.jpg", "bad-image-id",
-        "c:d.jpg", "bad-image-id", "a/dup.jpg", "corrupt-image", "._u.jpg", "not-an-image"),
-        reasons);
+        "c:d.jpg", "bad-image-id", "a/dup.jpg", "corrupt-image", "._u.jpg", "not-an-image",
+        "empty.jpg", "empty-file"), reasons);
     List<String> scoredFrom = store.read(TableStore.PREDICTIONS).select("source_path")
         .distinct().collectAsList().stream().map(x -> x.getString(0)).toList();
     assertTrue(scoredFrom.stream().anyMatch(p -> p.endsWith("b/dup.jpg")), scoredFrom.toString());
@@ -172,7 +179,7 @@ class PredictInputsTest {
     long quarantineRows = store.read(TableStore.QUARANTINE).count();
     PredictJob.Result again = PredictJob.run(spark, cfg, QUIET);
     assertEquals(6, again.alreadyScored());
-    assertEquals(5, again.quarantined(), "still accounted for in the run's counts");
+    assertEquals(6, again.quarantined(), "still accounted for in the run's counts");
     assertEquals(quarantineRows, store.read(TableStore.QUARANTINE).count());
     assertEquals(lines, Files.readAllLines(Path.of(cfg.predict().submission())));
     // the corrupt copy replaced by other bad bytes: recorded again (its content changed)

@@ -24,13 +24,15 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The files Spark's file listing never shows: names (or folders) starting with {@code _} or
- * {@code .} are skipped by {@code binaryFile} even when named explicitly, so a {@code _x.jpg}
- * or a macOS {@code ._x.jpg} would be neither read nor counted. Jobs that read a folder list
- * these themselves (recursively, with the job's name glob) and read them here, so every file
- * is read or quarantined. Glob locations ({@code images/*.jpg}) are left to Spark.
+ * The files Spark's file sources never show: names (or folders) starting with {@code _} or
+ * {@code .} are skipped by {@code binaryFile} even when named explicitly, and zero-byte files
+ * are dropped from every scan, so a {@code _x.jpg}, a macOS {@code ._x.jpg} or an empty
+ * {@code x.jpg} would be neither read nor counted. Jobs that read a folder list these
+ * themselves (recursively, with the job's name glob) and read them here, so every file is read
+ * or quarantined ({@code empty-file} for the empty ones). Glob locations
+ * ({@code images/*.jpg}) are left to Spark.
  */
-public final class HiddenFiles {
+public final class UnlistedFiles {
   /** The schema of Spark's {@code binaryFile} source. */
   public static final StructType BINARY_FILE_SCHEMA = new StructType()
       .add("path", DataTypes.StringType, false)
@@ -38,7 +40,7 @@ public final class HiddenFiles {
       .add("length", DataTypes.LongType, false)
       .add("content", DataTypes.BinaryType, true);
 
-  private HiddenFiles() {}
+  private UnlistedFiles() {}
 
   /** Whether Spark's listing skips this file or folder name. */
   public static boolean skippedBySpark(String name) {
@@ -47,7 +49,8 @@ public final class HiddenFiles {
 
   /**
    * Files under {@code location} (recursively) whose name matches {@code glob} and which Spark
-   * does not list: the name or a folder between it and {@code location} starts with _ or .
+   * does not read: empty, or the name or a folder between it and {@code location} starts with
+   * _ or .
    */
   public static List<String> list(Configuration conf, String location, String glob) {
     List<String> out = new ArrayList<>();
@@ -71,7 +74,7 @@ public final class HiddenFiles {
         for (String part : relative.split("/")) {
           hidden |= !part.isEmpty() && skippedBySpark(part);
         }
-        if (hidden && matcher.matches(java.nio.file.Path.of(st.getPath().getName()))
+        if ((hidden || st.getLen() == 0) && matcher.matches(java.nio.file.Path.of(st.getPath().getName()))
             && !st.getPath().getName().endsWith(".crc")) {
           out.add(st.getPath().toString());
         }

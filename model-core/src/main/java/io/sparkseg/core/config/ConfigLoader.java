@@ -332,7 +332,15 @@ public final class ConfigLoader {
         r.intAtLeast("predict.batch-size", 1), thresholds, minAreas, gate,
         r.path("predict.submission"), submissionLayout, r.intAtLeast("predict.overlays", 0),
         r.path("predict.overlays-dir"), r.optionalPath("predict.truth-csv"),
-        r.intAtLeast("predict.partitions", 0));
+        r.intAtLeast("predict.partitions", 0),
+        r.get("predict.archive-entry-max-bytes", "a size in bytes >= 1", () -> {
+          long v = r.c.getBytes("predict.archive-entry-max-bytes");
+          if (v < 1 || v > Integer.MAX_VALUE - 8) {
+            throw new ConfigException.BadValue("predict.archive-entry-max-bytes",
+                "must be 1 .. 2 GiB");
+          }
+          return v;
+        }, 256L << 20));
   }
 
   private static float[] toFloats(List<Double> values) {

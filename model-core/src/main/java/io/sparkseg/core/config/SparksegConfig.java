@@ -112,7 +112,7 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
       String imagesTable, boolean flipTta, int batchSize, java.util.List<Float> thresholds,
       java.util.List<Integer> minAreas, java.util.List<Float> gate, String submission,
       io.sparkseg.core.severstal.Submission.Layout submissionLayout, int overlays,
-      String overlaysDir, String truthCsv, int partitions) {
+      String overlaysDir, String truthCsv, int partitions, long archiveEntryMaxBytes) {
     public Predict {
       thresholds = java.util.List.copyOf(thresholds);
       minAreas = java.util.List.copyOf(minAreas);
@@ -133,7 +133,8 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
     return new SparksegConfig(workDir, data, tables, folds, tiles, demo, train, tune,
         new Predict(runId, p.model(), p.images(), p.imageGlob(), p.imagesTable(), p.flipTta(),
             p.batchSize(), p.thresholds(), p.minAreas(), p.gate(), p.submission(),
-            p.submissionLayout(), p.overlays(), p.overlaysDir(), p.truthCsv(), p.partitions()),
+            p.submissionLayout(), p.overlays(), p.overlaysDir(), p.truthCsv(), p.partitions(),
+            p.archiveEntryMaxBytes()),
         spark, dataset, photos);
   }
 

@@ -13,6 +13,10 @@ public enum QuarantineReason {
   CORRUPT_IMAGE("corrupt-image"),
   /** A .zip/.tar archive of images that cannot be read to the end. */
   CORRUPT_ARCHIVE("corrupt-archive"),
+  /** An archive entry that decompresses to more than predict.archive-entry-max-bytes. */
+  ARCHIVE_ENTRY_TOO_LARGE("archive-entry-too-large"),
+  /** An archive inside an archive: not expanded (extract it, or put it beside the others). */
+  NESTED_ARCHIVE("nested-archive"),
   /** Decodes, but not at the configured height × width. */
   WRONG_SIZE("wrong-size"),
   /**

@@ -3,9 +3,9 @@ package io.sparkseg.jobs.predict;
 import io.sparkseg.core.image.ContentHash;
 import io.sparkseg.core.quality.QuarantineReason;
 import java.io.BufferedInputStream;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
@@ -15,9 +15,8 @@ import java.util.Locale;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
-import org.apache.commons.compress.archivers.zip.ZipFile;
+import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
-import org.apache.commons.compress.utils.SeekableInMemoryByteChannel;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -47,26 +46,12 @@ final class ImageFiles implements FlatMapFunction<Row, Row> {
   private final org.apache.spark.util.SerializableConfiguration hadoop;
   private transient PathMatcher matcher;
 
-  ImageFiles(String glob, org.apache.hadoop.conf.Configuration hadoop) {
+  private final long maxEntryBytes;
+
+  ImageFiles(String glob, org.apache.hadoop.conf.Configuration hadoop, long maxEntryBytes) {
     this.glob = glob;
     this.hadoop = new org.apache.spark.util.SerializableConfiguration(hadoop);
-  }
-
-  /** The bytes of a listed file. */
-  private byte[] read(String location) throws IOException {
-    org.apache.hadoop.fs.Path p;
-    try {
-      p = new org.apache.hadoop.fs.Path(new java.net.URI(location));
-    } catch (java.net.URISyntaxException e) {
-      p = new org.apache.hadoop.fs.Path(location);
-    }
-    org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(hadoop.value());
-    if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
-      fs = local.getRaw();
-    }
-    try (InputStream in = fs.open(p)) {
-      return in.readAllBytes();
-    }
+    this.maxEntryBytes = maxEntryBytes;
   }
 
   static boolean isArchive(String path) {
@@ -78,67 +63,146 @@ final class ImageFiles implements FlatMapFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Row file) {
     String path = file.getString(file.fieldIndex("path"));
-    byte[] content;
-    try {
-      content = read(path);
-    } catch (java.io.FileNotFoundException e) {
-      return List.of(RowFactory.create(fileName(path), path, null, null,
-          QuarantineReason.MISSING_IMAGE.code(), path + " was listed, then gone: "
-              + e.getMessage())).iterator();
-    } catch (IOException | RuntimeException e) {
-      return List.of(RowFactory.create(fileName(path), path, null, null,
-          QuarantineReason.CORRUPT_IMAGE.code(), path + " cannot be read: " + e.getMessage()))
-          .iterator();
-    }
     if (!isArchive(path)) {
+      byte[] content;
+      try (InputStream in = open(path)) {
+        content = in.readAllBytes();
+      } catch (java.io.FileNotFoundException e) {
+        return List.of(gone(path, e)).iterator();
+      } catch (IOException | RuntimeException e) {
+        return List.of(unreadable(path, e)).iterator();
+      }
       return List.of(image(fileName(path), path, content)).iterator();
     }
+    // archives are streamed entry by entry: memory is bounded by the largest entry read
     List<Row> out = new ArrayList<>();
+    java.security.MessageDigest sha;
     try {
-      if (path.toLowerCase(Locale.ROOT).endsWith(".zip")) {
-        readZip(path, content, out);
-      } else {
-        readTar(path, content, out);
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (java.security.DigestInputStream in = new java.security.DigestInputStream(
+        new BufferedInputStream(open(path), 1 << 16), sha)) {
+      try {
+        in.mark(1);
+        if (in.read() == -1) {
+          out.add(RowFactory.create(fileName(path), path, null, null,
+              QuarantineReason.EMPTY_FILE.code(), "archive " + path + " is empty (0 bytes)"));
+          return out.iterator();
+        }
+        in.reset();
+        if (path.toLowerCase(Locale.ROOT).endsWith(".zip")) {
+          readZip(path, in, out);
+        } else {
+          readTar(path, in, out);
+        }
+      } catch (IOException | RuntimeException e) {
+        in.transferTo(OutputStream.nullOutputStream()); // the whole file's hash, for the record
+        out.add(RowFactory.create(fileName(path), path, hex(sha.digest()), null,
+            QuarantineReason.CORRUPT_ARCHIVE.code(), "archive " + path + " cannot be read after "
+                + out.size() + " images: " + e.getMessage()));
       }
+    } catch (java.io.FileNotFoundException e) {
+      return List.of(gone(path, e)).iterator();
     } catch (IOException | RuntimeException e) {
-      out.add(RowFactory.create(fileName(path), path, ContentHash.sha256(content), null,
-          QuarantineReason.CORRUPT_ARCHIVE.code(), "archive " + path + " cannot be read after "
-              + out.size() + " images: " + e.getMessage()));
+      out.add(unreadable(path, e));
     }
     return out.iterator();
+  }
+
+  private InputStream open(String location) throws IOException {
+    org.apache.hadoop.fs.Path p;
+    try {
+      p = new org.apache.hadoop.fs.Path(new java.net.URI(location));
+    } catch (java.net.URISyntaxException e) {
+      p = new org.apache.hadoop.fs.Path(location);
+    }
+    org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(hadoop.value());
+    if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+      fs = local.getRaw();
+    }
+    return fs.open(p);
+  }
+
+  private static Row gone(String path, Exception e) {
+    return RowFactory.create(fileName(path), path, null, null,
+        QuarantineReason.MISSING_IMAGE.code(), path + " was listed, then gone: " + e.getMessage());
+  }
+
+  private static Row unreadable(String path, Exception e) {
+    return RowFactory.create(fileName(path), path, null, null,
+        QuarantineReason.CORRUPT_IMAGE.code(), path + " cannot be read: " + e.getMessage());
+  }
+
+  private static String hex(byte[] digest) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : digest) {
+      sb.append(String.format("%02x", b & 0xFF));
+    }
+    return sb.toString();
+  }
+
+  /**
+   * One entry: too large, a nested archive, or an image (its bytes, read up to the cap). The
+   * image id is the entry's file name; folders in the entry name (even {@code ..} or an
+   * absolute path) only go into the source path, as nothing is extracted to disk.
+   */
+  private void entry(String path, String entryName, InputStream in, List<Row> out)
+      throws IOException {
+    String source = path + "!/" + entryName;
+    String id = fileName(entryName);
+    if (isArchive(entryName)) {
+      out.add(RowFactory.create(id, source, null, null, QuarantineReason.NESTED_ARCHIVE.code(),
+          source + " is an archive inside an archive: not expanded (extract it, or put it "
+              + "beside the others)"));
+      return;
+    }
+    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxEntryBytes + 1));
+    if (bytes.length > maxEntryBytes) {
+      out.add(RowFactory.create(id, source, null, null,
+          QuarantineReason.ARCHIVE_ENTRY_TOO_LARGE.code(), source + " expands to more than "
+              + maxEntryBytes + " bytes (sparkseg.predict.archive-entry-max-bytes)"));
+      return;
+    }
+    out.add(image(id, source, bytes));
   }
 
   private boolean wanted(String entryName, boolean directory) {
     String name = fileName(entryName);
     return !directory && !name.startsWith(".") && !entryName.startsWith("__MACOSX/")
-        && matches(name);
+        && (matches(name) || isArchive(name));
   }
 
-  /** Zip through its central directory, so a damaged archive fails instead of looking empty. */
-  private void readZip(String path, byte[] content, List<Row> out) throws IOException {
-    try (ZipFile zip = ZipFile.builder()
-        .setSeekableByteChannel(new SeekableInMemoryByteChannel(content)).get()) {
-      for (ZipArchiveEntry e : java.util.Collections.list(zip.getEntriesInPhysicalOrder())) {
-        if (wanted(e.getName(), e.isDirectory())) {
-          try (InputStream in = zip.getInputStream(e)) {
-            out.add(image(fileName(e.getName()), path + "!/" + e.getName(), in.readAllBytes()));
-          }
-        }
+  /**
+   * Zip streamed through its local headers (entries written with data descriptors included);
+   * a damaged archive fails part-way and is quarantined after the entries read before it.
+   */
+  private void readZip(String path, InputStream raw, List<Row> out) throws IOException {
+    ZipArchiveInputStream zip = new ZipArchiveInputStream(raw, "UTF8", true, true);
+    ZipArchiveEntry e;
+    boolean any = false;
+    while ((e = zip.getNextEntry()) != null) {
+      any = true;
+      if (wanted(e.getName(), e.isDirectory())) {
+        entry(path, e.getName(), zip, out);
       }
     }
+    if (!any) {
+      throw new IOException("no zip entries (not a zip archive, or an empty one)");
+    }
   }
 
-  private void readTar(String path, byte[] content, List<Row> out) throws IOException {
-    InputStream raw = new BufferedInputStream(new ByteArrayInputStream(content));
+  private void readTar(String path, InputStream raw, List<Row> out) throws IOException {
+    InputStream in = raw;
     if (!path.toLowerCase(Locale.ROOT).endsWith(".tar")) {
-      raw = new GzipCompressorInputStream(raw);
+      in = new GzipCompressorInputStream(raw);
     }
-    try (TarArchiveInputStream in = new TarArchiveInputStream(raw)) {
-      TarArchiveEntry e;
-      while ((e = in.getNextEntry()) != null) {
-        if (wanted(e.getName(), e.isDirectory())) {
-          out.add(image(fileName(e.getName()), path + "!/" + e.getName(), in.readAllBytes()));
-        }
+    TarArchiveInputStream tar = new TarArchiveInputStream(in);
+    TarArchiveEntry e;
+    while ((e = tar.getNextEntry()) != null) {
+      if (wanted(e.getName(), e.isDirectory())) {
+        entry(path, e.getName(), tar, out);
       }
     }
   }

@@ -276,7 +276,8 @@ public final class PredictJob {
       // the listing only (binaryFile opens no file unless content is selected); ImageFiles
       // reads each file itself
       images = files.flatMap(new ImageFiles(p.imageGlob(),
-          spark.sparkContext().hadoopConfiguration()), Encoders.row(ImageFiles.SCHEMA));
+          spark.sparkContext().hadoopConfiguration(), p.archiveEntryMaxBytes()),
+          Encoders.row(ImageFiles.SCHEMA));
     }
     // ids the outputs cannot carry, then duplicate ids: the first readable file is kept
     images = Quarantine.markDuplicateImageIds(Quarantine.markUnreadableDuplicates(

@@ -187,4 +187,66 @@ class PredictInputsTest {
     PredictJob.run(spark, cfg, QUIET);
     assertEquals(quarantineRows + 1, store.read(TableStore.QUARANTINE).count());
   }
+
+  @Test
+  void archivesAreStreamedAndAZipBombOddEntryNamesAndNestedArchivesAreDefined(
+      @TempDir Path work) throws Exception {
+    SparksegConfig cfg = SparkTestSupport.config(work, Map.of("demo.test-images", "4",
+        "predict.run-id", "z1", "predict.overlays", "0", "predict.flip-tta", "false"));
+    Pipeline.generateDemo(cfg, QUIET);
+    PredictFixtures.writeRun(work, "z1", 1);
+    Path images = work.resolve("demo-data/test_images");
+    List<Path> files;
+    try (var s = Files.list(images)) {
+      files = s.sorted().toList();
+    }
+    byte[] x = Files.readAllBytes(files.get(2));
+    byte[] y = Files.readAllBytes(files.get(3));
+    Files.delete(files.get(2));
+    Files.delete(files.get(3));
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(
+        images.resolve("bomb.zip")))) {
+      zip.setLevel(1);
+      zip.putNextEntry(new ZipEntry("inner/../../evil/x.jpg")); // only the name is used
+      zip.write(x);
+      zip.closeEntry();
+      // 3 GiB of zeros: a few MB compressed; reading it whole would kill the executor
+      zip.putNextEntry(new ZipEntry("big.jpg"));
+      byte[] zeros = new byte[1 << 20];
+      for (int i = 0; i < 3 * 1024; i++) {
+        zip.write(zeros);
+      }
+      zip.closeEntry();
+      zip.putNextEntry(new ZipEntry("nested.zip"));
+      zip.write(new byte[] {'P', 'K', 3, 4});
+      zip.closeEntry();
+      zip.putNextEntry(new ZipEntry("/abs/y.jpg"));
+      zip.write(y);
+      zip.closeEntry();
+      for (String twice : new String[] {"a/z.jpg", "b/z.jpg"}) {
+        zip.putNextEntry(new ZipEntry(twice));
+        zip.write(Files.readAllBytes(files.get(0)));
+        zip.closeEntry();
+      }
+    }
+    assertTrue(Files.size(images.resolve("bomb.zip")) < 64L << 20);
+
+    SparkSession spark = SparkTestSupport.spark(cfg);
+    PredictJob.Result r = PredictJob.run(spark, cfg, System.out);
+    assertEquals(8, r.imagesIn(), "2 files + 6 entries");
+    assertEquals(5, r.scored(), "2 files, x.jpg, y.jpg and one z.jpg");
+    assertEquals(3, r.quarantined());
+    assertEquals(Map.of("archive-entry-too-large", 1L, "nested-archive", 1L,
+        "duplicate-image", 1L), r.quarantinedByReason());
+    TableStore store = new TableStore(spark, cfg.tables());
+    List<String> sources = store.read(TableStore.PREDICTIONS).select("source_path").distinct()
+        .collectAsList().stream().map(row -> row.getString(0)).toList();
+    assertTrue(sources.stream().anyMatch(p -> p.endsWith("bomb.zip!/inner/../../evil/x.jpg")),
+        sources.toString());
+    assertTrue(sources.stream().anyMatch(p -> p.endsWith("bomb.zip!//abs/y.jpg")),
+        sources.toString());
+    Row big = store.read(TableStore.QUARANTINE)
+        .filter(col("reason").equalTo("archive-entry-too-large")).first();
+    assertTrue(big.<String>getAs("detail").contains("predict.archive-entry-max-bytes"));
+  }
 }

@@ -164,21 +164,13 @@ class S3IngestIT {
         RequestBody.fromFile(model));
 
     Map<String, String> o = new LinkedHashMap<>();
-    o.put("dataset.kind", "person-photos");
-    o.put("data.image-height", "96");
-    o.put("data.image-width", "96");
-    o.put("data.classes", "1");
-    o.put("roi.size", "96");
-    o.put("tiles.height", "96");
-    o.put("tiles.width", "96");
-    o.put("tiles.stride", "96");
-    o.put("train.pos-weight", "[1.0]");
     o.put("detector.kind", "yolo-seg");
     o.put("detector.model", "s3a://" + BUCKET + "/models/person.torchscript");
     o.put("work-dir", "s3a://" + BUCKET + "/photo-work");
     o.put("data.dir", "s3a://" + BUCKET + "/people");
     s3aSettings(o);
-    SparksegConfig cfg = SparkTestSupport.config(tmp.resolve("unused"), o);
+    // the photo settings of SmartCropJobTest (96x96 crops), on S3
+    SparksegConfig cfg = io.sparkseg.jobs.crop.SmartCropJobTest.config(tmp.resolve("unused"), o);
     SparkSession spark = SparkTestSupport.spark(cfg);
 
     ByteArrayOutputStream buf = new ByteArrayOutputStream();

@@ -33,9 +33,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** smart-crop on a few generated photos: crops, quarantine, reconciliation, re-runs, folds/tile. */
-class SmartCropJobTest {
+public class SmartCropJobTest {
 
-  static SparksegConfig config(Path work, Map<String, String> extra) {
+  /** Person-photo settings for tests: 96x96 crops, one class, 2 folds; {@code extra} on top. */
+  public static SparksegConfig config(Path work, Map<String, String> extra) {
     Map<String, String> o = new HashMap<>();
     o.put("dataset.kind", "person-photos");
     o.put("data.image-height", "96");

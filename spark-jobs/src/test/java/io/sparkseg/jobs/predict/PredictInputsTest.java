@@ -117,18 +117,29 @@ class PredictInputsTest {
     assertEquals(20, store.read(TableStore.PREDICTIONS).count());
   }
 
+  /** Demo test images and one untrained fold model for run {@code runId}; no flip TTA. */
+  private static SparksegConfig demo(Path work, int images, String runId, int overlays)
+      throws Exception {
+    SparksegConfig cfg = SparkTestSupport.config(work, Map.of("demo.test-images",
+        String.valueOf(images), "predict.run-id", runId, "predict.overlays",
+        String.valueOf(overlays), "predict.flip-tta", "false"));
+    Pipeline.generateDemo(cfg, QUIET);
+    PredictFixtures.writeRun(work, runId, 1);
+    return cfg;
+  }
+
+  private static List<Path> sortedFiles(Path dir) throws Exception {
+    try (var s = Files.list(dir)) {
+      return s.sorted().toList();
+    }
+  }
+
   @Test
   void oddIdsAreSetAsideAndDuplicateIdsKeepTheFirstReadableFile(@TempDir Path work)
       throws Exception {
-    SparksegConfig cfg = SparkTestSupport.config(work, Map.of("demo.test-images", "3",
-        "predict.run-id", "o1", "predict.overlays", "8", "predict.flip-tta", "false"));
-    Pipeline.generateDemo(cfg, QUIET);
-    PredictFixtures.writeRun(work, "o1", 1);
+    SparksegConfig cfg = demo(work, 3, "o1", 8);
     Path images = work.resolve("demo-data/test_images");
-    List<Path> files;
-    try (var s = Files.list(images)) {
-      files = s.sorted().toList();
-    }
+    List<Path> files = sortedFiles(images);
     byte[] jpeg = Files.readAllBytes(files.get(0));
     // names a CSV row or a path cannot carry
     for (String odd : new String[] {"a,b.jpg", "x\ry.jpg", "c:d.jpg"}) {
@@ -191,15 +202,9 @@ class PredictInputsTest {
   @Test
   void archivesAreStreamedAndAZipBombOddEntryNamesAndNestedArchivesAreDefined(
       @TempDir Path work) throws Exception {
-    SparksegConfig cfg = SparkTestSupport.config(work, Map.of("demo.test-images", "4",
-        "predict.run-id", "z1", "predict.overlays", "0", "predict.flip-tta", "false"));
-    Pipeline.generateDemo(cfg, QUIET);
-    PredictFixtures.writeRun(work, "z1", 1);
+    SparksegConfig cfg = demo(work, 4, "z1", 0);
     Path images = work.resolve("demo-data/test_images");
-    List<Path> files;
-    try (var s = Files.list(images)) {
-      files = s.sorted().toList();
-    }
+    List<Path> files = sortedFiles(images);
     byte[] x = Files.readAllBytes(files.get(2));
     byte[] y = Files.readAllBytes(files.get(3));
     Files.delete(files.get(2));

@@ -116,7 +116,9 @@ public final class ConfigLoader {
       throw new ConfigValidationException(problems);
     }
     String imagesKey = ROOT + ".predict.images";
-    if ((cli.hasPath(imagesKey) || user.hasPath(imagesKey))
+    // (the layers are unresolved: read their trees, as hasPath would try to resolve)
+    if ((leafPaths(cli.root(), List.of()).contains(imagesKey)
+        || leafPaths(user.root(), List.of()).contains(imagesKey))
         && merged.hasPath("predict.images-table")
         && !merged.getValue("predict.images-table").unwrapped().toString().isBlank()) {
       problems.add(imagesKey + " (--images) and " + ROOT + ".predict.images-table both name "

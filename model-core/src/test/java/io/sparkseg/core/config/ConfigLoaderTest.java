@@ -190,6 +190,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void imagesFromAFileWithASubstitution(@TempDir Path dir) throws Exception {
+    // a preset file sets predict.images through a substitution (conf/device-demo.conf does)
+    Path file = dir.resolve("photos.conf");
+    Files.writeString(file, "sparkseg.predict.images = ${sparkseg.data.dir}\"/test_photos\"\n");
+    SparksegConfig c = ConfigLoader.load(file, Map.of("data.dir", "/d"), Map.of());
+    assertEquals("/d/test_photos", c.predict().images());
+    ConfigValidationException e = assertThrows(ConfigValidationException.class,
+        () -> ConfigLoader.load(file, Map.of("predict.images-table", "images"), Map.of()));
+    assertTrue(e.getMessage().contains("both name the images to score"), e.getMessage());
+  }
+
+  @Test
   void secretValuesAreNeverEchoed() {
     // Spark settings are strings, as Spark reads them: a secret starting with '{' is kept whole
     SparksegConfig c = load(Map.of("spark.hadoop.fs.s3a.secret.key", "{hunter2[x"), Map.of());

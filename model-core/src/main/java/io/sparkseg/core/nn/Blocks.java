@@ -13,6 +13,9 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 
 /** Decoder building blocks with smp's module names. */
 final class Blocks {
@@ -70,7 +73,7 @@ final class Blocks {
    * activation: smp's Conv2dReLU, torchvision's Conv2dNormActivation (ReLU6) and ResNet's
    * {@code downsample} (no activation) alike.
    */
-  static final class ConvBnAct extends AbstractBlock {
+  static final class ConvBnAct extends AbstractBlock implements OnnxExportable {
     private final Conv2d conv;
     private final BatchNorm bn;
     private final Act act;
@@ -103,6 +106,16 @@ final class Blocks {
         case NONE -> x;
         case RELU -> Activation.relu(x);
         case RELU6 -> x.clip(0f, 6f);
+      });
+    }
+
+    @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      String x = g.conv(inputs.get(0), conv, bn);
+      return List.of(switch (act) {
+        case NONE -> x;
+        case RELU -> g.relu(x);
+        case RELU6 -> g.clip(x, 0f, 6f);
       });
     }
 
@@ -166,7 +179,7 @@ final class Blocks {
   }
 
   /** smp's SegmentationHead: "0" a k×k convolution with bias to the class logits. */
-  static final class SegmentationHead extends AbstractBlock {
+  static final class SegmentationHead extends AbstractBlock implements OnnxExportable {
     private final Conv2d conv;
     private final int classes;
 
@@ -179,6 +192,11 @@ final class Blocks {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training,
         PairList<String, Object> params) {
       return new NDList(Layers.run(conv, ps, inputs.singletonOrThrow(), training));
+    }
+
+    @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      return List.of(g.conv(inputs.get(0), conv, null));
     }
 
     @Override

@@ -13,6 +13,9 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 
 /**
  * smp's DeepLabV3+ decoder on an output-stride-16 encoder: ASPP on the deepest stage (1×1
@@ -22,7 +25,7 @@ import ai.djl.util.PairList;
  * the head (1×1) upsamples ×4. Module names follow smp ({@code aspp.0.convs.i},
  * {@code aspp.0.project}, {@code block1}, {@code block2}).
  */
-public final class DeepLabV3PlusDecoder extends AbstractBlock implements Decoder {
+public final class DeepLabV3PlusDecoder extends AbstractBlock implements Decoder, OnnxExportable {
   private final Block[] branches = new Block[5];
   private final ConvBn project;
   private final ConvBn asppConv;
@@ -89,6 +92,25 @@ public final class DeepLabV3PlusDecoder extends AbstractBlock implements Decoder
   }
 
   @Override
+  public List<String> toOnnx(OnnxGraph g, List<String> f) {
+    String x = f.get(4);
+    List<String> parts = new java.util.ArrayList<>();
+    try (OnnxGraph.Scope scope = g.scope("aspp")) {
+      for (int i = 0; i < 4; i++) {
+        parts.add(((ConvBn) branches[i]).toOnnx(g, x));
+      }
+      String pooled = ((ConvBn) branches[4]).toOnnx(g, g.globalAveragePool(x));
+      parts.add(g.resizeLike(pooled, x));
+      String a = project.toOnnx(g, g.concat(parts, 1));
+      a = asppConv.toOnnx(g, a);
+      String high = f.get(1);
+      a = g.upsample(a, 4, true);
+      String fused = g.concat(List.of(a, block1.toOnnx(g, high)), 1);
+      return List.of(block2.toOnnx(g, fused));
+    }
+  }
+
+  @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... f) {
     Shape x = f[4];
     for (int i = 0; i < 4; i++) {
@@ -114,7 +136,7 @@ public final class DeepLabV3PlusDecoder extends AbstractBlock implements Decoder
    * A convolution (plain, or separable: depthwise "0" + pointwise "1"), BatchNorm and ReLU,
    * as smp's Sequential(conv, BN, ReLU); the conv and BN sit under the given module indices.
    */
-  static final class ConvBn extends AbstractBlock {
+  static final class ConvBn extends AbstractBlock implements OnnxExportable {
     private final Block[] convs;
     private final BatchNorm bn;
 
@@ -147,6 +169,19 @@ public final class DeepLabV3PlusDecoder extends AbstractBlock implements Decoder
         h = Layers.run(c, ps, h, training);
       }
       return Activation.relu(Layers.run(bn, ps, h, training));
+    }
+
+    String toOnnx(OnnxGraph g, String x) {
+      String h = x;
+      for (int i = 0; i < convs.length; i++) {
+        h = g.conv(h, (Conv2d) convs[i], i == convs.length - 1 ? bn : null);
+      }
+      return g.relu(h);
+    }
+
+    @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      return List.of(toOnnx(g, inputs.get(0)));
     }
 
     Shape init(NDManager manager, DataType dataType, Shape x) {

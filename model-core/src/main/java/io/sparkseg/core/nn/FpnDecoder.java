@@ -10,6 +10,9 @@ import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 
 /**
  * smp's FPN decoder: a top-down pyramid ({@code p5} 1×1 from the deepest stage, then
@@ -19,7 +22,7 @@ import ai.djl.util.PairList;
  * head (1×1) upsamples ×4. DJL's bilinear interpolation uses align_corners=false where smp uses
  * true; models trained here are unaffected.
  */
-public final class FpnDecoder extends AbstractBlock implements Decoder {
+public final class FpnDecoder extends AbstractBlock implements Decoder, OnnxExportable {
   private final Conv2d p5;
   private final FpnBlock[] lateral = new FpnBlock[3];
   private final Blocks.ModuleList segBlocks;
@@ -66,6 +69,26 @@ public final class FpnDecoder extends AbstractBlock implements Decoder {
       sum = sum == null ? s : sum.add(s);
     }
     return new NDList(Blocks.channelDropout(sum, dropout, training));
+  }
+
+  @Override
+  public List<String> toOnnx(OnnxGraph g, List<String> f) {
+    String[] p = new String[4];
+    p[0] = g.conv(f.get(4), p5, null);
+    for (int i = 0; i < 3; i++) {
+      try (OnnxGraph.Scope scope = g.scope("p" + (4 - i))) {
+        p[i + 1] = g.add(g.upsample(p[i], 2, false), g.conv(f.get(3 - i), lateral[i].skipConv,
+            null));
+      }
+    }
+    String sum = null;
+    for (int i = 0; i < 4; i++) {
+      try (OnnxGraph.Scope scope = g.scope("seg_blocks." + i)) {
+        String s = Layers.onnx(g, segBlocks.get(i), p[i]);
+        sum = sum == null ? s : g.add(sum, s);
+      }
+    }
+    return List.of(sum);
   }
 
   @Override
@@ -123,7 +146,7 @@ public final class FpnDecoder extends AbstractBlock implements Decoder {
    * smp's SegmentationBlock: {@code block.i.block} = 3×3 conv "0", GroupNorm "1", ReLU, then ×2
    * upsampling when the level is coarser than stride 4.
    */
-  static final class SegBlock extends AbstractBlock {
+  static final class SegBlock extends AbstractBlock implements OnnxExportable {
     private final Conv2d[] convs;
     private final GroupNorm[] norms;
     private final int upsamples;
@@ -157,6 +180,18 @@ public final class FpnDecoder extends AbstractBlock implements Decoder {
         }
       }
       return new NDList(x);
+    }
+
+    @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      String x = inputs.get(0);
+      for (int i = 0; i < convs.length; i++) {
+        x = g.relu(Layers.onnx(g, norms[i], g.conv(x, convs[i], null)));
+        if (upsamples > 0) {
+          x = g.upsample(x, 2, true);
+        }
+      }
+      return List.of(x);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.sparkseg.core.nn;
 
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -13,7 +15,7 @@ import ai.djl.util.PairList;
  * normalized over its channels and pixels, then a per-channel affine. Parameters are named as
  * PyTorch's nn.GroupNorm: {@code weight}, {@code bias}; eps 1e-5.
  */
-public final class GroupNorm extends AbstractBlock {
+public final class GroupNorm extends AbstractBlock implements OnnxExportable {
   private final int groups;
   private final float eps = 1e-5f;
   private final Parameter weight;
@@ -53,6 +55,12 @@ public final class GroupNorm extends AbstractBlock {
     NDArray w = ps.getValue(weight, x.getDevice(), training).reshape(1, c, 1, 1);
     NDArray b = ps.getValue(bias, x.getDevice(), training).reshape(1, c, 1, 1);
     return new NDList(normed.mul(w).add(b));
+  }
+
+  @Override
+  public java.util.List<String> toOnnx(OnnxGraph g, java.util.List<String> inputs) {
+    return java.util.List.of(g.groupNorm(inputs.get(0), groups, eps,
+        weight.getArray().toFloatArray(), bias.getArray().toFloatArray()));
   }
 
   @Override

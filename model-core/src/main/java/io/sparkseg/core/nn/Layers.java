@@ -7,6 +7,9 @@ import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 
 /** Small building blocks and shape arithmetic shared by encoders and decoders. */
 final class Layers {
@@ -34,9 +37,37 @@ final class Layers {
         .build();
   }
 
+  /**
+   * The ONNX twin of {@link #run}: a DJL convolution as is, a sparkseg block through
+   * {@link OnnxExportable}.
+   */
+  static String onnx(OnnxGraph g, Block block, String x) {
+    if (block instanceof Conv2d c) {
+      return g.conv(x, c, null);
+    }
+    if (block instanceof OnnxExportable e) {
+      return e.toOnnx(g, List.of(x)).get(0);
+    }
+    throw new UnsupportedOperationException("no ONNX export for " + block.getClass().getName());
+  }
+
+  /** {@link #onnx} over a chain of blocks; a convolution followed by a BatchNorm is folded. */
+  static String onnxChain(OnnxGraph g, Block[] blocks, String x) {
+    for (int i = 0; i < blocks.length; i++) {
+      if (blocks[i] instanceof Conv2d c && i + 1 < blocks.length
+          && blocks[i + 1] instanceof BatchNorm bn) {
+        x = g.conv(x, c, bn);
+        i++;
+      } else {
+        x = onnx(g, blocks[i], x);
+      }
+    }
+    return x;
+  }
+
   /** BatchNorm with PyTorch's defaults (eps 1e-5, momentum 0.1 in PyTorch's sense). */
   static BatchNorm bn() {
-    return BatchNorm.builder().optEpsilon(1e-5f).optMomentum(0.9f).build();
+    return BatchNorm.builder().optEpsilon((float) OnnxGraph.BN_EPSILON).optMomentum(0.9f).build();
   }
 
   static NDArray run(Block block, ParameterStore ps, NDArray x, boolean training) {

@@ -8,6 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 
 /**
  * smp's LinkNet decoder: from the deepest stage up, each block is 1×1 conv-BN-ReLU to a quarter
@@ -17,7 +20,7 @@ import ai.djl.util.PairList;
  * implement; here {@code block.1} is nearest ×2 then 3×3 conv-BN-ReLU (so smp LinkNet weights do
  * not load into {@code block.1}).
  */
-public final class LinknetDecoder extends AbstractBlock implements Decoder {
+public final class LinknetDecoder extends AbstractBlock implements Decoder, OnnxExportable {
   private final Blocks.ModuleList blocks;
   private final int prefinal;
 
@@ -56,6 +59,20 @@ public final class LinknetDecoder extends AbstractBlock implements Decoder {
   }
 
   @Override
+  public List<String> toOnnx(OnnxGraph g, List<String> f) {
+    String x = f.get(4);
+    for (int i = 0; i < 5; i++) {
+      try (OnnxGraph.Scope scope = g.scope("blocks." + i)) {
+        x = Layers.onnx(g, blocks.get(i), x);
+        if (i < 4) {
+          x = g.add(x, f.get(3 - i));
+        }
+      }
+    }
+    return List.of(x);
+  }
+
+  @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... f) {
     Shape s = f[4];
     for (int i = 0; i < 5; i++) {
@@ -70,7 +87,7 @@ public final class LinknetDecoder extends AbstractBlock implements Decoder {
   }
 
   /** One LinkNet decoder block, {@code block.0..2}. */
-  static final class LinkBlock extends AbstractBlock {
+  static final class LinkBlock extends AbstractBlock implements OnnxExportable {
     private final Blocks.ConvBnAct reduce;
     private final Blocks.ConvBnAct up;
     private final Blocks.ConvBnAct expand;
@@ -91,6 +108,13 @@ public final class LinknetDecoder extends AbstractBlock implements Decoder {
       Shape s = x.getShape();
       x = Layers.run(up, ps, Blocks.upsampleNearest(x, s.get(2) * 2, s.get(3) * 2), training);
       return new NDList(Layers.run(expand, ps, x, training));
+    }
+
+    @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      String x = Layers.onnx(g, reduce, inputs.get(0));
+      x = Layers.onnx(g, up, g.upsample(x, 2, false));
+      return List.of(Layers.onnx(g, expand, x));
     }
 
     @Override

@@ -11,6 +11,9 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 
 /**
  * MobileNetV2 (width 1.0) as a lightweight feature encoder, in torchvision's structure and
@@ -18,7 +21,7 @@ import ai.djl.util.PairList;
  * {@code mobilenet_v2}: features[:2] at 1/2 (16 channels), [2:4] 1/4 (24), [4:7] 1/8 (32),
  * [7:14] 1/16 (96), [14:] 1/32 (1280). Output stride 16 dilates the last stage as smp does.
  */
-public final class MobileNetV2Encoder extends AbstractBlock implements Encoder {
+public final class MobileNetV2Encoder extends AbstractBlock implements Encoder, OnnxExportable {
   /** torchvision's inverted residual settings: expansion t, channels c, repeats n, stride s. */
   private static final int[][] SETTINGS = {
       {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2},
@@ -88,6 +91,23 @@ public final class MobileNetV2Encoder extends AbstractBlock implements Encoder {
   }
 
   @Override
+  public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+    String x = inputs.get(0);
+    List<String> out = new java.util.ArrayList<>();
+    int stage = 0;
+    for (int i = 0; i < features.length; i++) {
+      try (OnnxGraph.Scope scope = g.scope("features." + i)) {
+        x = Layers.onnx(g, features[i], x);
+      }
+      if (i + 1 == STAGE_ENDS[stage]) {
+        out.add(x);
+        stage++;
+      }
+    }
+    return out;
+  }
+
+  @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
     if (inputShapes[0].get(1) != 3) {
       throw new IllegalArgumentException(name() + " expects 3 input channels, got shape "
@@ -119,7 +139,7 @@ public final class MobileNetV2Encoder extends AbstractBlock implements Encoder {
    * torchvision's InvertedResidual: {@code conv} = [1×1 expand (t > 1)], 3×3 depthwise,
    * 1×1 project (no activation) and its BatchNorm; a residual when shape is kept.
    */
-  static final class InvertedResidual extends AbstractBlock {
+  static final class InvertedResidual extends AbstractBlock implements OnnxExportable {
     private final Block[] layers;
     private final boolean residual;
     private final int out;
@@ -147,6 +167,13 @@ public final class MobileNetV2Encoder extends AbstractBlock implements Encoder {
         h = Layers.run(b, ps, h, training);
       }
       return new NDList(residual ? h.add(x) : h);
+    }
+
+    @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      String x = inputs.get(0);
+      String h = Layers.onnxChain(g, layers, x);
+      return List.of(residual ? g.add(h, x) : h);
     }
 
     @Override

@@ -9,6 +9,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 
 /**
  * smp's PSPNet decoder on a depth-3 encoder (stride 8): the pyramid pooling module averages
@@ -17,7 +20,7 @@ import ai.djl.util.PairList;
  * concatenates them with the input; {@code conv} (1×1 conv-BN-ReLU) gives 512 channels; then
  * channel dropout. Output at stride 8; the head (3×3) upsamples ×8.
  */
-public final class PspDecoder extends AbstractBlock implements Decoder {
+public final class PspDecoder extends AbstractBlock implements Decoder, OnnxExportable {
   private static final int[] SIZES = {1, 2, 3, 6};
   private final Blocks.ConvBnAct[] pools = new Blocks.ConvBnAct[SIZES.length];
   private final Blocks.ConvBnAct conv;
@@ -63,6 +66,20 @@ public final class PspDecoder extends AbstractBlock implements Decoder {
     parts.add(x);
     NDArray y = Layers.run(conv, ps, NDArrays.concat(parts, 1), training);
     return new NDList(Blocks.channelDropout(y, dropout, training));
+  }
+
+  @Override
+  public List<String> toOnnx(OnnxGraph g, List<String> f) {
+    String x = f.get(f.size() - 1);
+    List<String> parts = new java.util.ArrayList<>();
+    for (int i = 0; i < SIZES.length; i++) {
+      try (OnnxGraph.Scope scope = g.scope("psp.blocks." + i)) {
+        String p = Layers.onnx(g, pools[i], g.adaptiveAvgPool(x, SIZES[i]));
+        parts.add(g.resizeLike(p, x));
+      }
+    }
+    parts.add(x);
+    return List.of(Layers.onnx(g, conv, g.concat(parts, 1)));
   }
 
   @Override

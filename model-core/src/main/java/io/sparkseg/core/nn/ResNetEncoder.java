@@ -12,6 +12,9 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -24,7 +27,7 @@ import java.util.Locale;
  * 3); output stride 16 keeps layer4 at 1/16 with dilation 2 instead of stride 2, as smp's
  * {@code make_dilated} does for DeepLabV3+.
  */
-public final class ResNetEncoder extends AbstractBlock implements Encoder {
+public final class ResNetEncoder extends AbstractBlock implements Encoder, OnnxExportable {
   /** The supported depths. */
   public enum Variant {
     RESNET18("resnet18", false, 2, 2, 2, 2),
@@ -127,6 +130,20 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   }
 
   @Override
+  public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+    String s1 = g.relu(g.conv(inputs.get(0), conv1, bn1));
+    String h = g.maxPool(s1, 3, 2, 1);
+    List<String> out = new java.util.ArrayList<>(List.of(s1));
+    for (int i = 0; i < layers.length; i++) {
+      try (OnnxGraph.Scope scope = g.scope("layer" + (i + 1))) {
+        h = Layers.onnx(g, layers[i], h);
+      }
+      out.add(h);
+    }
+    return out;
+  }
+
+  @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
     Shape s = inputShapes[0];
     if (s.get(1) != 3) {
@@ -156,7 +173,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   }
 
   /** torchvision's {@code layerN}: residual blocks named 0, 1, ... */
-  static final class ResLayer extends AbstractBlock {
+  static final class ResLayer extends AbstractBlock implements OnnxExportable {
     private final AbstractBlock[] blocks;
 
     ResLayer(boolean bottleneck, int in, int width, int count, int stride, int dilation) {
@@ -179,6 +196,11 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
         x = Layers.run(b, ps, x, training);
       }
       return new NDList(x);
+    }
+
+    @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      return List.of(Layers.onnxChain(g, blocks, inputs.get(0)));
     }
 
     @Override
@@ -208,7 +230,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   }
 
   /** torchvision's BasicBlock (ResNet-18/34). */
-  static final class BasicBlock extends AbstractBlock {
+  static final class BasicBlock extends AbstractBlock implements OnnxExportable {
     private final Conv2d conv1;
     private final BatchNorm bn1;
     private final Conv2d conv2;
@@ -240,6 +262,14 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
     }
 
     @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      String x = inputs.get(0);
+      String h = g.conv(g.relu(g.conv(x, conv1, bn1)), conv2, bn2);
+      String identity = downsample == null ? x : Layers.onnx(g, downsample, x);
+      return List.of(g.relu(g.add(h, identity)));
+    }
+
+    @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType,
         Shape... inputShapes) {
       Shape s = Layers.init(conv1, manager, dataType, inputShapes[0]);
@@ -257,7 +287,7 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
   }
 
   /** torchvision's Bottleneck (ResNet-50; stride on the 3×3 convolution, "ResNet v1.5"). */
-  static final class Bottleneck extends AbstractBlock {
+  static final class Bottleneck extends AbstractBlock implements OnnxExportable {
     private final Conv2d conv1;
     private final BatchNorm bn1;
     private final Conv2d conv2;
@@ -291,6 +321,15 @@ public final class ResNetEncoder extends AbstractBlock implements Encoder {
       h = Layers.run(bn3, ps, Layers.run(conv3, ps, h, training), training);
       NDArray identity = downsample == null ? x : Layers.run(downsample, ps, x, training);
       return new NDList(Activation.relu(h.add(identity)));
+    }
+
+    @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      String x = inputs.get(0);
+      String h = g.relu(g.conv(x, conv1, bn1));
+      h = g.conv(g.relu(g.conv(h, conv2, bn2)), conv3, bn3);
+      String identity = downsample == null ? x : Layers.onnx(g, downsample, x);
+      return List.of(g.relu(g.add(h, identity)));
     }
 
     @Override

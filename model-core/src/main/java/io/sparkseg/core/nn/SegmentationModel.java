@@ -10,6 +10,9 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 
 /**
  * encoder → decoder → segmentation head, as smp composes them and with smp's parameter names
@@ -17,7 +20,7 @@ import ai.djl.util.PairList;
  * an NCHW float batch (normalized) to NCHW class logits at input resolution; the activation of
  * {@link ModelSpec#activation()} is applied by the caller at inference, so losses see logits.
  */
-public final class SegmentationModel extends AbstractBlock {
+public final class SegmentationModel extends AbstractBlock implements OnnxExportable {
   private static final int DEPTH_STRIDE = 32;
   private final ModelSpec spec;
   private final Encoder encoder;
@@ -101,6 +104,24 @@ public final class SegmentationModel extends AbstractBlock {
       logits = Blocks.upsampleBilinear(logits, x.getShape().get(2), x.getShape().get(3));
     }
     return new NDList(logits);
+  }
+
+  /** Normalized NCHW input to logits, as {@link #forward} at inference. */
+  @Override
+  public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+    List<String> features;
+    try (OnnxGraph.Scope scope = g.scope("encoder")) {
+      features = ((OnnxExportable) encoder).toOnnx(g, inputs);
+    }
+    String d;
+    try (OnnxGraph.Scope scope = g.scope("decoder")) {
+      d = ((OnnxExportable) decoder).toOnnx(g, features).get(0);
+    }
+    try (OnnxGraph.Scope scope = g.scope("segmentation_head")) {
+      String logits = head.toOnnx(g, List.of(d)).get(0);
+      return List.of(decoder.outStride() == 1 ? logits
+          : g.upsample(logits, decoder.outStride(), true));
+    }
   }
 
   @Override

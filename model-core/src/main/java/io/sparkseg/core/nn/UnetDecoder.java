@@ -8,6 +8,9 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
+import java.util.List;
 
 /**
  * smp's U-Net decoder: from the deepest feature map up, each block upsamples ×2 (nearest;
@@ -15,7 +18,7 @@ import ai.djl.util.PairList;
  * same resolution, then applies two conv-BN-ReLU ({@code blocks.i.conv1}, {@code blocks.i.conv2}).
  * The last block has no skip and returns full resolution.
  */
-public final class UnetDecoder extends AbstractBlock implements Decoder {
+public final class UnetDecoder extends AbstractBlock implements Decoder, OnnxExportable {
   private final Blocks.ModuleList blocks;
   private final int[] decoderChannels;
 
@@ -53,6 +56,17 @@ public final class UnetDecoder extends AbstractBlock implements Decoder {
   }
 
   @Override
+  public List<String> toOnnx(OnnxGraph g, List<String> features) {
+    String x = features.get(4);
+    for (int i = 0; i < 5; i++) {
+      try (OnnxGraph.Scope scope = g.scope("blocks." + i)) {
+        x = ((DecoderBlock) blocks.get(i)).toOnnx(g, x, i < 4 ? features.get(3 - i) : null);
+      }
+    }
+    return List.of(x);
+  }
+
+  @Override
   protected void initializeChildBlocks(NDManager manager, DataType dataType,
       Shape... features) {
     Shape x = features[4];
@@ -69,7 +83,7 @@ public final class UnetDecoder extends AbstractBlock implements Decoder {
   }
 
   /** One U-Net decoder block. */
-  static final class DecoderBlock extends AbstractBlock {
+  static final class DecoderBlock extends AbstractBlock implements OnnxExportable {
     private final Blocks.ConvBnAct conv1;
     private final Blocks.ConvBnAct conv2;
 
@@ -86,6 +100,19 @@ public final class UnetDecoder extends AbstractBlock implements Decoder {
       }
       h = Layers.run(conv1, ps, h, training);
       return Layers.run(conv2, ps, h, training);
+    }
+
+    String toOnnx(OnnxGraph g, String x, String skip) {
+      String h = g.upsample(x, 2, false);
+      if (skip != null) {
+        h = g.concat(List.of(h, skip), 1);
+      }
+      return Layers.onnx(g, conv2, Layers.onnx(g, conv1, h));
+    }
+
+    @Override
+    public List<String> toOnnx(OnnxGraph g, List<String> inputs) {
+      return List.of(toOnnx(g, inputs.get(0), inputs.size() > 1 ? inputs.get(1) : null));
     }
 
     Shape init(NDManager manager, DataType dataType, Shape x, Shape skip) {

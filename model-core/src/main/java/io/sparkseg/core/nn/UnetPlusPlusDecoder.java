@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.sparkseg.core.onnx.OnnxExportable;
+import io.sparkseg.core.onnx.OnnxGraph;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +21,7 @@ import java.util.Map;
  * earlier node at its resolution plus the encoder stage; {@code x_0_4} returns full resolution.
  * Channel bookkeeping and names ({@code blocks.x_d_l}) follow smp exactly.
  */
-public final class UnetPlusPlusDecoder extends AbstractBlock implements Decoder {
+public final class UnetPlusPlusDecoder extends AbstractBlock implements Decoder, OnnxExportable {
   private final Map<String, UnetDecoder.DecoderBlock> blocks = new LinkedHashMap<>();
   private final int depth = 4;
   private final int out;
@@ -94,6 +96,17 @@ public final class UnetPlusPlusDecoder extends AbstractBlock implements Decoder 
       return blocks.get(name).forward(ps, x, skip, training);
     });
     return new NDList(y);
+  }
+
+  @Override
+  public List<String> toOnnx(OnnxGraph g, List<String> f) {
+    return List.of(dense(reversed(f), (name, x, skips) -> {
+      try (OnnxGraph.Scope scope = g.scope("blocks." + name)) {
+        String skip = skips.isEmpty() ? null : skips.size() == 1 ? skips.get(0)
+            : g.concat(skips, 1);
+        return blocks.get(name).toOnnx(g, x, skip);
+      }
+    }));
   }
 
   @Override

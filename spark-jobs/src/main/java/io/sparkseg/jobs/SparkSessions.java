@@ -34,11 +34,26 @@ public final class SparkSessions {
     SparkSession spark = b.getOrCreate();
     // A session that already existed (Databricks, tests) ignores spark.hadoop.* from the
     // builder; RDD reads and our own FileSystem checks use this configuration, so set it here.
+    applyHadoopSettings(cfg, spark.sparkContext().hadoopConfiguration());
+    return spark;
+  }
+
+  /**
+   * The Hadoop configuration of a command that needs file systems but no Spark (export): the
+   * defaults plus the configuration's {@code spark.hadoop.*} settings (S3 endpoint, keys).
+   */
+  public static org.apache.hadoop.conf.Configuration hadoopConfiguration(SparksegConfig cfg) {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    applyHadoopSettings(cfg, conf);
+    return conf;
+  }
+
+  private static void applyHadoopSettings(SparksegConfig cfg,
+      org.apache.hadoop.conf.Configuration conf) {
     cfg.spark().conf().forEach((k, v) -> {
       if (k.startsWith("spark.hadoop.")) {
-        spark.sparkContext().hadoopConfiguration().set(k.substring("spark.hadoop.".length()), v);
+        conf.set(k.substring("spark.hadoop.".length()), v);
       }
     });
-    return spark;
   }
 }

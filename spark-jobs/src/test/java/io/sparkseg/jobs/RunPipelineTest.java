@@ -1,5 +1,18 @@
 package io.sparkseg.jobs;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.sparkseg.core.card.RunCard;
+import io.sparkseg.core.infer.Tuning;
+import io.sparkseg.jobs.export.ExportJob;
+import io.sparkseg.jobs.predict.PredictJob;
+import java.util.List;
+import java.util.Locale;
+import io.sparkseg.jobs.io.TableStore;
+import org.apache.spark.sql.Row;
+import static org.apache.spark.sql.functions.col;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,6 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
 class RunPipelineTest {
   /** The demo preset (conf/demo.conf), shrunk to fit a test: fewer images, 2 folds. */
   static SparksegConfig config(Path work) {
+    return SparkTestSupport.config(work, settings(work));
+  }
+
+  private static Map<String, String> settings(Path work) {
     Map<String, String> o = new LinkedHashMap<>();
     o.put("demo.train-images", "96");
     o.put("demo.test-images", "24");
@@ -43,7 +60,7 @@ class RunPipelineTest {
     o.put("tune.min-areas", "[0, 10, 20, 40, 80, 160]");
     o.put("predict.overlays", "3");
     o.put("predict.truth-csv", work.resolve("demo-data/test_truth.csv").toString());
-    return SparkTestSupport.config(work, o);
+    return o;
   }
 
   @Test
@@ -78,5 +95,72 @@ class RunPipelineTest {
     assertEquals(empty, r.prediction().diceAndBaseline()[1], 1e-9);
     assertTrue(dice > empty + 0.04, "mean Dice " + dice + " does not clearly beat the empty "
         + "submission's " + empty);
+
+    // the model card holds the run's real figures: read back against summary.json,
+    // postprocessing.json and the test score
+    Path run = work.resolve("runs/e2e");
+    RunCard card = RunCard.fromJson(Files.readString(run.resolve(RunCard.JSON)), "card");
+    JsonObject summary = JsonParser.parseString(Files.readString(run.resolve("summary.json")))
+        .getAsJsonObject();
+    JsonArray folds = summary.getAsJsonArray("folds");
+    assertEquals(folds.size(), card.folds().size());
+    for (int i = 0; i < folds.size(); i++) {
+      JsonObject f = folds.get(i).getAsJsonObject();
+      assertEquals(f.get("fold").getAsInt(), card.folds().get(i).fold());
+      assertEquals(f.get("bestEpoch").getAsInt(), card.folds().get(i).bestEpoch());
+      for (var m : f.getAsJsonObject("metrics").entrySet()) {
+        assertEquals(m.getValue().getAsDouble(), card.folds().get(i).metrics().get(m.getKey()),
+            1e-12, m.getKey());
+      }
+    }
+    JsonArray meanSd = summary.getAsJsonObject("diceMeanSd").getAsJsonArray("dice.mean");
+    assertEquals(meanSd.get(0).getAsDouble(), card.meanSd().get("dice.mean")[0], 1e-12);
+    assertEquals(meanSd.get(1).getAsDouble(), card.meanSd().get("dice.mean")[1], 1e-12);
+    assertEquals(96L, card.data().imagesPerFold().stream().mapToLong(Long::longValue).sum());
+    Tuning tuned = Tuning.fromJson(Files.readString(run.resolve(Tuning.FILE)), "tuning");
+    for (int c = 0; c < 4; c++) {
+      assertEquals(tuned.classes().get(c).rule().threshold(),
+          card.postProcessing().thresholds().get(c));
+      assertEquals(tuned.classes().get(c).rule().minArea(),
+          card.postProcessing().minAreas().get(c));
+    }
+    assertEquals(dice, card.testScore().dice(), 1e-9);
+    assertEquals(24, card.testScore().images());
+    String md = Files.readString(run.resolve(RunCard.MARKDOWN));
+    assertTrue(md.contains(String.format(Locale.ROOT, "%.4f ± %.4f",
+        card.meanSd().get("dice.mean")[0], card.meanSd().get("dice.mean")[1])), md);
+    assertTrue(md.contains(String.format(Locale.ROOT, "Kaggle mean Dice %.4f on 24", dice)), md);
+    assertTrue(md.contains("## Limitations"), md);
+
+    // the trained ensemble exported: checked against PyTorch, and it scores the test images
+    // as the run's models did
+    Path onnx = work.resolve("export/e2e.onnx");
+    ExportJob.Result exported = ExportJob.run(cfg, spark.sparkContext().hadoopConfiguration(),
+        "e2e", null, true, onnx.toString(), System.out);
+    assertTrue(exported.maxDifference() < 1e-4, "trained weights: " + exported.maxDifference());
+    assertTrue(Files.isRegularFile(work.resolve("export/e2e.MODEL_CARD.md")));
+    Map<String, String> o = settings(work);
+    o.put("predict.model", onnx.toString());
+    o.put("predict.submission", work.resolve("onnx-submission.csv").toString());
+    SparksegConfig onnxCfg = SparkTestSupport.config(work, o);
+    PredictJob.Result ort = PredictJob.run(spark, onnxCfg, System.out);
+    assertEquals(24, ort.scored());
+    assertEquals(dice, ort.diceAndBaseline()[0], 2e-3, "ONNX Runtime scores the test images "
+        + "as PyTorch did");
+    Map<String, Float> torchMax = new java.util.HashMap<>();
+    TableStore store = new TableStore(spark, cfg.tables());
+    for (Row row : store.read(TableStore.PREDICTIONS).filter(col("model_run_id").equalTo("e2e"))
+        .collectAsList()) {
+      torchMax.put(row.getAs("image_id") + "/" + row.getAs("class_id"),
+          row.getAs("max_probability"));
+    }
+    List<Row> ortRows = store.read(TableStore.PREDICTIONS)
+        .filter(col("model_run_id").equalTo(ort.modelRunId())).collectAsList();
+    assertEquals(torchMax.size(), ortRows.size());
+    for (Row row : ortRows) {
+      float expected = torchMax.get(row.getAs("image_id") + "/" + row.getAs("class_id"));
+      assertEquals(expected, row.<Float>getAs("max_probability"), 1e-4f, "trained weights, "
+          + "real image " + row.getAs("image_id") + " class " + row.getAs("class_id"));
+    }
   }
 }

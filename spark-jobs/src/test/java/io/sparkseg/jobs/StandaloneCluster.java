@@ -84,8 +84,13 @@ final class StandaloneCluster implements AutoCloseable {
 
   /** Runs submit/sparkseg-submit with {@code submitArgs -- appArgs} against this cluster. */
   ExternalProcess submit(String name, List<String> submitArgs, List<String> appArgs) {
-    Path appJar = Path.of(System.getProperty("sparkseg.app.jar", "target/sparkseg-app.jar"))
-        .toAbsolutePath();
+    return submit(name, Path.of(System.getProperty("sparkseg.app.jar",
+        "target/sparkseg-app.jar")), submitArgs, appArgs);
+  }
+
+  /** Submits {@code appJar} (e.g. the scoring-only jar) instead of the application jar. */
+  ExternalProcess submit(String name, Path jar, List<String> submitArgs, List<String> appArgs) {
+    Path appJar = jar.toAbsolutePath();
     List<String> cmd = new ArrayList<>();
     cmd.add(ExternalProcess.repoRoot().resolve("submit/sparkseg-submit").toString());
     cmd.addAll(List.of("--master", masterUrl, "--deploy-mode", "client",

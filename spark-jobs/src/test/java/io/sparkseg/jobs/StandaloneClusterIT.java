@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -66,6 +67,44 @@ class StandaloneClusterIT {
       assertEquals(4, store.read(TableStore.PREDICTIONS).count());
       assertEquals(1 + 4, Files.readAllLines(work.resolve("submission.csv")).size());
       assertTrue(Files.isRegularFile(work.resolve("runs/cluster/curves.svg")));
+      assertTrue(Files.isRegularFile(work.resolve("runs/cluster/MODEL_CARD.md")));
+
+      // the run exported to ONNX here, then scored on the cluster by the scoring-only jar,
+      // which has no libtorch (nor DJL's PyTorch engine) at all
+      Path scoringJar = Path.of(System.getProperty("sparkseg.scoring.jar",
+          "target/sparkseg-scoring.jar"));
+      try (var zip = new java.util.zip.ZipFile(scoringJar.toFile())) {
+        assertTrue(zip.stream().noneMatch(e -> e.getName().startsWith("pytorch/")
+            || e.getName().startsWith("ai/djl/pytorch/")), "libtorch in the scoring jar");
+        assertTrue(zip.getEntry("ai/onnxruntime/native/linux-x64/libonnxruntime.so") != null);
+      }
+      SparksegConfig exportCfg = SparkTestSupport.config(work, Map.of(
+          "data.image-height", "128", "data.image-width", "800", "tiles.width", "256",
+          "tiles.stride", "128", "model.decoder-channels", "[32, 16, 16, 8, 8]"));
+      Path onnx = work.resolve("export/cluster.onnx");
+      io.sparkseg.jobs.export.ExportJob.run(exportCfg, new org.apache.hadoop.conf.Configuration(),
+          "cluster", null, true, onnx.toString(), System.out);
+      List<String> score = new ArrayList<>(List.of("predict", "--work", work.toString()));
+      for (String[] kv : new String[][] {{"data.image-height", "128"},
+          {"data.image-width", "800"}, {"tiles.width", "256"}, {"tiles.stride", "128"},
+          {"spark.sql.shuffle.partitions", "4"}, {"predict.model", onnx.toString()},
+          {"predict.submission", work.resolve("onnx-submission.csv").toString()}}) {
+        score.add("--conf");
+        score.add(kv[0] + "=" + kv[1]);
+      }
+      try (ExternalProcess submit = cluster.submit("sparkseg-submit-scoring", scoringJar,
+          List.of("--conf", "spark.executor.memory=900m", "--conf", "spark.executor.cores=1",
+              "--conf", "spark.cores.max=2"), score)) {
+        int code = submit.waitFor(Duration.ofMinutes(5));
+        assertEquals(0, code, "spark-submit of the scoring jar failed:\n" + submit.tail());
+        String out = submit.output();
+        assertTrue(out.contains("ONNX Runtime"), out);
+        assertTrue(out.contains("images: 1 in = 0 already scored + 1 scored + 0 quarantined"),
+            out);
+      }
+      assertEquals(8, store.read(TableStore.PREDICTIONS).count());
+      assertEquals(Files.readAllLines(work.resolve("submission.csv")).size(),
+          Files.readAllLines(work.resolve("onnx-submission.csv")).size());
     } finally {
       cluster.close();
     }

@@ -315,9 +315,10 @@ public final class ConfigLoader {
           + "or '-' (it names a folder)");
     }
     String model = r.optionalPath("predict.model");
-    if (!model.isEmpty() && !model.endsWith(".safetensors")) {
+    if (!model.isEmpty() && !model.endsWith(".safetensors")
+        && !model.toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
       r.problems.add(ROOT + ".predict.model: expected a .safetensors file (with its .json card "
-          + "beside it) but got '" + model + "'");
+          + "beside it) or an exported .onnx file (bin/sparkseg export) but got '" + model + "'");
     }
     String layout = r.string("predict.submission-layout");
     io.sparkseg.core.severstal.Submission.Layout submissionLayout = r.parsed(

@@ -11,6 +11,15 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
     Demo demo, TrainConfig train, Tune tune, Predict predict, Spark spark, DatasetKind dataset,
     Photos photos) {
 
+  /** A name per class, class 1 first: the photo labels for person photos, else "class N". */
+  public java.util.List<String> classNames() {
+    java.util.List<String> names = new java.util.ArrayList<>();
+    for (int c = 1; c <= data.classes(); c++) {
+      names.add(dataset == DatasetKind.PERSON_PHOTOS ? photos.labelOf(c) : "class " + c);
+    }
+    return names;
+  }
+
   /** The data families sparkseg reads ({@code sparkseg.dataset.kind}). */
   public enum DatasetKind {
     /** Kaggle Severstal layout: images + train.csv (RLE); ingest writes images and masks. */

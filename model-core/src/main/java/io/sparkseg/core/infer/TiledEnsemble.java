@@ -1,7 +1,6 @@
 package io.sparkseg.core.infer;
 
 import io.sparkseg.core.image.Image8;
-import io.sparkseg.core.nn.SegmentationPredictor;
 import io.sparkseg.core.tiling.OverlapStitcher;
 import io.sparkseg.core.tiling.Tile;
 import io.sparkseg.core.tiling.TileGeometry;
@@ -16,11 +15,11 @@ import java.util.List;
  * thread or Spark partition.
  */
 public final class TiledEnsemble {
-  private final List<SegmentationPredictor> models;
+  private final List<ProbabilityModel> models;
   private final TileGeometry geometry;
   private final int classes;
 
-  public TiledEnsemble(List<SegmentationPredictor> models, TileGeometry geometry, int classes) {
+  public TiledEnsemble(List<? extends ProbabilityModel> models, TileGeometry geometry, int classes) {
     if (models.isEmpty()) {
       throw new IllegalArgumentException("an ensemble needs at least one model");
     }
@@ -48,7 +47,7 @@ public final class TiledEnsemble {
       }
     }
     List<float[][]> mean = null;
-    for (SegmentationPredictor model : models) {
+    for (ProbabilityModel model : models) {
       List<float[][]> p = model.predict(crops);
       if (mean == null) {
         mean = p;

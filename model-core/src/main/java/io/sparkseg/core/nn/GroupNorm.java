@@ -59,7 +59,7 @@ public final class GroupNorm extends AbstractBlock implements OnnxExportable {
 
   @Override
   public java.util.List<String> toOnnx(OnnxGraph g, java.util.List<String> inputs) {
-    return java.util.List.of(g.groupNorm(inputs.get(0), groups, eps,
+    return java.util.List.of(g.groupNorm(inputs.get(0), this, groups, eps,
         weight.getArray().toFloatArray(), bias.getArray().toFloatArray()));
   }
 

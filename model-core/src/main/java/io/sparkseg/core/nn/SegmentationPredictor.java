@@ -18,7 +18,7 @@ import java.util.List;
  * runs in its own {@link NDScope}, so memory stays flat however many images pass. Not
  * thread-safe: one predictor per thread (or Spark partition).
  */
-public final class SegmentationPredictor {
+public final class SegmentationPredictor implements io.sparkseg.core.infer.ProbabilityModel {
   private final SegmentationModel model;
   private final NDManager manager;
   private final Normalization normalization;
@@ -37,6 +37,7 @@ public final class SegmentationPredictor {
   }
 
   /** Probabilities for each image: {@code result.get(i)[class][pixel]}. */
+  @Override
   public List<float[][]> predict(List<Image8> images) {
     Autograd.noGrad(); // inference threads must not build autograd graphs
     List<float[][]> out = new ArrayList<>(images.size());

@@ -32,6 +32,8 @@ public final class OnnxGraph {
   private final Map<String, Integer> counts = new HashMap<>();
   private final Deque<String> scopes = new ArrayDeque<>();
   private final Map<String, String> constants = new HashMap<>();
+  /** Weights already written, by the block (or array) they came from: a block run twice shares them. */
+  private final Map<Object, List<String>> weights = new java.util.IdentityHashMap<>();
 
   public OnnxGraph(String name) {
     graph.setName(name);
@@ -176,10 +178,21 @@ public final class OnnxGraph {
   }
 
   /**
-   * A DJL convolution (weights as trained), with {@code bn} (inference statistics, eps
-   * {@value #BN_EPSILON}) folded in when not null: w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.
+   * A DJL convolution (weights as trained, written once however often the block runs), with
+   * {@code bn} (inference statistics, eps {@value #BN_EPSILON}) folded in when not null: w' = w·γ/√(σ²+ε), b' = (b − μ)·γ/√(σ²+ε) + β.
    */
   public String conv(String x, Conv2d conv, BatchNorm bn) {
+    long[] k = conv.getKernelShape().getShape();
+    long[] p = conv.getPadding().getShape();
+    Map<String, Object> attrs = Map.of("kernel_shape", k,
+        "strides", conv.getStride().getShape(), "dilations", conv.getDilation().getShape(),
+        "pads", new long[] {p[0], p[1], p[0], p[1]}, "group", (long) conv.getGroups());
+    List<String> inputs = new java.util.ArrayList<>(List.of(x));
+    inputs.addAll(weights.computeIfAbsent(conv, c -> convWeights(conv, bn)));
+    return node("Conv", inputs, attrs);
+  }
+
+  private List<String> convWeights(Conv2d conv, BatchNorm bn) {
     NDArray wArray = conv.getParameters().get("weight").getArray();
     long[] dims = wArray.getShape().getShape();
     float[] w = wArray.toFloatArray();
@@ -211,15 +224,9 @@ public final class OnnxGraph {
       b[o] = (float) bias[o];
       anyBias |= b[o] != 0f;
     }
-    long[] k = conv.getKernelShape().getShape();
-    long[] p = conv.getPadding().getShape();
-    Map<String, Object> attrs = Map.of("kernel_shape", k,
-        "strides", conv.getStride().getShape(), "dilations", conv.getDilation().getShape(),
-        "pads", new long[] {p[0], p[1], p[0], p[1]}, "group", (long) conv.getGroups());
     String wName = floats("weight", dims, w);
-    List<String> inputs = anyBias || conv.isIncludeBias() || bn != null
-        ? List.of(x, wName, floats("bias", new long[] {out}, b)) : List.of(x, wName);
-    return node("Conv", inputs, attrs);
+    return anyBias || conv.isIncludeBias() || bn != null
+        ? List.of(wName, floats("bias", new long[] {out}, b)) : List.of(wName);
   }
 
   public String relu(String x) {
@@ -318,9 +325,10 @@ public final class OnnxGraph {
 
   /**
    * Group normalization of NCHW {@code x} over {@code groups} (biased variance, {@code eps}),
-   * then the per-channel affine {@code gamma}, {@code beta}.
+   * then the per-channel affine {@code gamma}, {@code beta} (written once per {@code owner}).
    */
-  public String groupNorm(String x, int groups, float eps, float[] gamma, float[] beta) {
+  public String groupNorm(String x, Object owner, int groups, float eps, float[] gamma,
+      float[] beta) {
     String grouped = node("Reshape", x, ints(false, 0, groups, -1));
     String mean = node("ReduceMean", List.of(grouped), Map.of("axes", new long[] {2},
         "keepdims", 1L));
@@ -330,7 +338,8 @@ public final class OnnxGraph {
     String normed = node("Div", centered, node("Sqrt", node("Add", var, scalar(eps))));
     String back = node("Reshape", normed, node("Shape", x));
     long[] dims = {1, gamma.length, 1, 1};
-    return node("Add", node("Mul", back, floats("weight", dims, gamma)),
-        floats("bias", dims, beta));
+    List<String> affine = weights.computeIfAbsent(owner, o -> List.of(
+        floats("weight", dims, gamma), floats("bias", dims, beta)));
+    return node("Add", node("Mul", back, affine.get(0)), affine.get(1));
   }
 }

@@ -70,6 +70,9 @@ public final class FoldTrainer {
   private String encoderWeightsSource;
   private String dataVersion = "";
   private String gitCommit = "";
+  /** Size of the training tiles (the model card's input size); -1 until a batch was seen. */
+  private int inputHeight = -1;
+  private int inputWidth = -1;
 
   public FoldTrainer(ModelSpec spec, TrainOptions options, CheckpointStore store, Device device,
       PrintStream log) {
@@ -253,6 +256,8 @@ public final class FoldTrainer {
     Image8 first = batch.get(0).image();
     int h = first.height();
     int w = first.width();
+    inputHeight = h;
+    inputWidth = w;
     List<Image8> images = new ArrayList<>(batch.size());
     List<BinaryMask[]> masks = new ArrayList<>(batch.size());
     for (TrainingSample s : batch) {
@@ -311,7 +316,7 @@ public final class FoldTrainer {
     store.write(name + ".safetensors", out -> ModelIo.writeWeights(model, out));
     float[] thresholds = new float[spec.classes()];
     Arrays.fill(thresholds, options.threshold());
-    ModelCard card = new ModelCard(spec, -1, -1, Normalization.IMAGENET.mean(),
+    ModelCard card = new ModelCard(spec, inputHeight, inputWidth, Normalization.IMAGENET.mean(),
         Normalization.IMAGENET.std(), thresholds, options.toString(), dataVersion, metrics,
         gitCommit, Instant.now().toString());
     store.write(name + ".json", out -> ModelIo.writeCard(card, out));

@@ -104,6 +104,9 @@ class OnnxExportTest {
       assertEquals(OnnxExport.OUTPUT, proto.getGraph().getOutput(0).getName());
       assertTrue(proto.getGraph().getNodeList().stream()
           .noneMatch(n -> n.getOpType().equals("BatchNormalization")), "BatchNorm folded");
+      long plain = OnnxExport.export(List.of(a, b), NORM, false, Map.of()).getSerializedSize();
+      assertTrue(proto.getSerializedSize() < plain * 1.01, "the mirrored pass shares the weights: "
+          + proto.getSerializedSize() + " vs " + plain + " bytes");
       Path file = write(proto);
       List<Image8> images = images(new Random(8), 2, 64, 64);
       List<float[][]> pa = new SegmentationPredictor(a, m, NORM, 2, true).predict(images);

@@ -22,6 +22,7 @@ import picocli.CommandLine.Mixin;
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
         Main.Train.class, Main.Tune.class, Main.Predict.class, Main.Evaluate.class, Main.Run.class,
         Main.Doctor.class, Main.LabelStudioMasksCommand.class, Main.SmartCrop.class,
+        Main.Export.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
@@ -128,6 +129,55 @@ public final class Main implements Runnable {
       r.rejected().forEach(x -> System.err.println("quarantined: " + x.reason().code() + ": "
           + x.detail()));
       return r.reconciled() ? 0 : 1;
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"A training run's models as one ONNX file (opset 17; input 'images' float32 "
+          + "[N,3,H,W] RGB 0..255, output 'probabilities' [N,C,H,W]; normalization, fold mean, "
+          + "flip TTA and activation inside) plus <name>.json: classes, thresholds, minimum "
+          + "areas, tiling, normalization, run id. The written file is checked against the "
+          + "PyTorch models in ONNX Runtime before the command succeeds.",
+          "Score it with: bin/sparkseg predict --conf sparkseg.predict.model=FILE.onnx"})
+  static final class Export implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options;
+
+    @picocli.CommandLine.Option(names = "--run-id", paramLabel = "ID",
+        description = "Training run (default: the newest finished one).")
+    String runId;
+
+    @picocli.CommandLine.Option(names = "--fold", paramLabel = "K",
+        description = "One fold's model instead of the ensemble of all folds.")
+    Integer fold;
+
+    @picocli.CommandLine.Option(names = "--ensemble",
+        description = "The mean of all folds (the default; stated for scripts).")
+    boolean ensemble;
+
+    @picocli.CommandLine.Option(names = "--flip-tta", negatable = true,
+        description = "Average the horizontal mirror inside the graph (default: "
+            + "sparkseg.predict.flip-tta, as predict does).")
+    Boolean flipTta;
+
+    @picocli.CommandLine.Option(names = "--out", required = true, paramLabel = "FILE.onnx",
+        description = "Where to write (local path or Hadoop URI); the sidecar goes beside it.")
+    String out;
+
+    @Override
+    public Integer call() throws java.io.IOException {
+      if (ensemble && fold != null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--fold and --ensemble exclude each other");
+      }
+      SparksegConfig cfg = options.load();
+      io.sparkseg.jobs.export.ExportJob.run(cfg,
+          io.sparkseg.jobs.SparkSessions.hadoopConfiguration(cfg), runId, fold,
+          flipTta == null ? cfg.predict().flipTta() : flipTta, out, System.out);
+      return 0;
     }
   }
 

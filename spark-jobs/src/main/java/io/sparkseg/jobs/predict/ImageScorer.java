@@ -125,11 +125,14 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       device = Engines.device(gpu.addresses()[0]);
     }
     ModelCache.Ensemble ensemble = ModelCache.get(modelFiles, device, conf);
-    NDManager manager = ensemble.manager().newSubManager();
-    if (tc != null) {
+    NDManager manager = ensemble.manager() == null ? null : ensemble.manager().newSubManager();
+    if (tc != null && manager != null) {
       tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> manager.close());
     }
-    List<SegmentationPredictor> predictors = new ArrayList<>();
+    List<io.sparkseg.core.infer.ProbabilityModel> predictors = new ArrayList<>();
+    if (ensemble.onnx() != null) {
+      predictors.add(ensemble.onnx().newPredictor(batchSize, flipTta));
+    }
     for (int i = 0; i < ensemble.models().size(); i++) {
       ModelCard card = ensemble.cards().get(i);
       predictors.add(new SegmentationPredictor(ensemble.models().get(i), manager,
@@ -151,7 +154,7 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
         while (ready.isEmpty() && images.hasNext()) {
           scoreBatch(tiled, images, imagesPerBatch, ready, conf);
         }
-        if (ready.isEmpty() && tc == null) {
+        if (ready.isEmpty() && tc == null && manager != null) {
           manager.close();
         }
         if (ready.isEmpty() && cropper != null) {

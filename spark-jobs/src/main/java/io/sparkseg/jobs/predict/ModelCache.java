@@ -23,9 +23,12 @@ import org.apache.hadoop.fs.Path;
  * live as long as the JVM (executors are short-lived compared with a model's load time).
  */
 public final class ModelCache {
-  /** A loaded ensemble: one model per file, with its card, on one device. */
+  /**
+   * A loaded ensemble: one DJL model per file, with its card, on one device; or one exported
+   * ONNX file ({@code onnx} set, the lists empty, no manager) that ONNX Runtime scores.
+   */
   public record Ensemble(List<SegmentationModel> models, List<ModelCard> cards,
-      NDManager manager) {}
+      NDManager manager, io.sparkseg.core.export.OnnxSegmentationModel onnx) {}
 
   private static final ConcurrentHashMap<String, Holder> CACHE = new ConcurrentHashMap<>();
   private static final AtomicInteger LOADS = new AtomicInteger();
@@ -71,6 +74,9 @@ public final class ModelCache {
   }
 
   private static Ensemble load(List<String> files, Device device, Configuration conf) {
+    if (files.size() == 1 && io.sparkseg.core.export.OnnxSegmentationModel.isOnnx(files.get(0))) {
+      return new Ensemble(List.of(), List.of(), null, loadOnnx(files.get(0), conf));
+    }
     Engines.ensureOffline();
     NDManager manager = Engines.pytorch().newBaseManager(device);
     List<SegmentationModel> models = new ArrayList<>();
@@ -93,6 +99,35 @@ public final class ModelCache {
       manager.close();
       throw e;
     }
-    return new Ensemble(List.copyOf(models), List.copyOf(cards), manager);
+    return new Ensemble(List.copyOf(models), List.copyOf(cards), manager, null);
+  }
+
+  /**
+   * An exported ONNX file and its sidecar (when there is one), copied to a local folder first
+   * when they live on a remote file system (ONNX Runtime reads local files).
+   */
+  static io.sparkseg.core.export.OnnxSegmentationModel loadOnnx(String file, Configuration conf) {
+    Path p = new Path(file);
+    try {
+      org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(conf);
+      java.nio.file.Path local;
+      if (fs instanceof org.apache.hadoop.fs.LocalFileSystem
+          || fs instanceof org.apache.hadoop.fs.RawLocalFileSystem) {
+        local = java.nio.file.Path.of(fs.makeQualified(p).toUri());
+      } else {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sparkseg-onnx");
+        local = dir.resolve(p.getName());
+        fs.copyToLocalFile(false, p, new Path(local.toUri()), true);
+        java.nio.file.Path sidecar = io.sparkseg.core.export.OnnxSegmentationModel.sidecarOf(local);
+        Path remoteSidecar = new Path(p.getParent(), sidecar.getFileName().toString());
+        if (fs.exists(remoteSidecar)) {
+          fs.copyToLocalFile(false, remoteSidecar, new Path(sidecar.toUri()), true);
+        }
+      }
+      return io.sparkseg.core.export.OnnxSegmentationModel.load(local);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot load the ONNX model " + file + ": "
+          + e.getMessage(), e);
+    }
   }
 }

@@ -68,8 +68,40 @@ public final class PredictJob {
       long quarantined, long submissionImages, String submission, double[] diceAndBaseline,
       Map<String, Long> quarantinedByReason) {}
 
-  /** The models to score with and where their post-processing comes from. */
-  record Models(String modelRunId, List<String> files, String runDir) {}
+  /**
+   * The models to score with and where their post-processing comes from: a run's folds
+   * ({@code runDir}), one DJL model, or one exported ONNX file ({@code onnx}: its description).
+   */
+  record Models(String modelRunId, List<String> files, String runDir,
+      io.sparkseg.core.export.ExportedModel onnx) {
+    Models(String modelRunId, List<String> files, String runDir) {
+      this(modelRunId, files, runDir, null);
+    }
+  }
+
+  private static String describe(io.sparkseg.core.tiling.TileGeometry g) {
+    return g.tileHeight() + "x" + g.tileWidth() + " at stride " + g.stride() + " over "
+        + g.imageHeight() + "x" + g.imageWidth();
+  }
+
+  /** An ONNX file's description: its sidecar {@code x.json} when there is one, else its metadata. */
+  static io.sparkseg.core.export.ExportedModel onnxDescription(String file, Configuration hadoop)
+      throws IOException {
+    Path p = new Path(file);
+    FileSystem fs = p.getFileSystem(hadoop);
+    Path sidecar = new Path(p.getParent(), io.sparkseg.core.export.OnnxSegmentationModel
+        .sidecarOf(java.nio.file.Path.of(p.getName())).toString());
+    if (fs.exists(sidecar)) {
+      try (InputStream in = fs.open(sidecar)) {
+        return io.sparkseg.core.export.ExportedModel.fromJson(
+            new String(in.readAllBytes(), StandardCharsets.UTF_8), sidecar.toString());
+      }
+    }
+    try (InputStream in = fs.open(p)) {
+      return io.sparkseg.core.export.OnnxSegmentationModel.describe(in, file,
+          sidecar.toString());
+    }
+  }
 
   public static Result run(SparkSession spark, SparksegConfig cfg, PrintStream out) {
     SparksegConfig.Predict p = cfg.predict();
@@ -79,17 +111,31 @@ public final class PredictJob {
     Models models = resolveModels(cfg, hadoop);
     int classes = cfg.data().classes();
     for (String f : models.files()) {
-      ModelCard card = card(f, hadoop);
-      if (card.spec().classes() != classes) {
-        throw new IllegalArgumentException(f + " predicts " + card.spec().classes()
+      int modelClasses = models.onnx() != null ? models.onnx().classes()
+          : card(f, hadoop).spec().classes();
+      if (modelClasses != classes) {
+        throw new IllegalArgumentException(f + " predicts " + modelClasses
             + " classes but sparkseg.data.classes = " + classes);
       }
     }
+    if (models.onnx() != null && !models.onnx().tileGeometry().equals(cfg.tileGeometry())) {
+      throw new IllegalArgumentException(models.files().get(0) + " was exported for tiles "
+          + describe(models.onnx().tileGeometry()) + ", the configuration tiles "
+          + describe(cfg.tileGeometry()) + " (sparkseg.data / sparkseg.tiles)");
+    }
     PostProcessor post = postProcessor(cfg, models, hadoop, out);
     ScoringIdentity identity = ScoringIdentity.of(cfg, models, post, hadoop);
-    out.printf(Locale.ROOT, "predict with %s: %d model(s)%s, %s; scoring id %s%n",
-        models.modelRunId(), models.files().size(), p.flipTta() ? " + flip TTA" : "",
-        describe(post), identity.id());
+    if (models.onnx() != null) {
+      io.sparkseg.core.export.ExportedModel d = models.onnx();
+      out.printf(Locale.ROOT, "predict with %s: ONNX Runtime, %s (run %s, %s%s)%s, %s; scoring "
+              + "id %s%n", models.modelRunId(), models.files().get(0), d.runId(), d.models(),
+          d.flipTta() ? ", flip TTA in the graph" : "",
+          p.flipTta() && !d.flipTta() ? " + flip TTA" : "", describe(post), identity.id());
+    } else {
+      out.printf(Locale.ROOT, "predict with %s: %d model(s)%s, %s; scoring id %s%n",
+          models.modelRunId(), models.files().size(), p.flipTta() ? " + flip TTA" : "",
+          describe(post), identity.id());
+    }
 
     // 1. every input image once, already-scored ones marked (their content is not kept)
     Dataset<Row> manifest = manifest(spark, cfg, store, models.modelRunId(), identity)
@@ -226,6 +272,15 @@ public final class PredictJob {
           report.line(String.format(Locale.ROOT, "Kaggle mean Dice against %s: %.4f (the empty "
               + "submission scores %.4f)", p.truthCsv(), stats.dice()[0], stats.dice()[1]));
           report.line("per class: " + stats.perClass());
+        }
+        if (stats.dice() != null && models.runDir() != null) {
+          String truthFile = photos ? cfg.photos().testAnnotations() : p.truthCsv();
+          io.sparkseg.jobs.train.RunCards.update(models.runDir(), hadoop, card ->
+              card.withTestScore(new io.sparkseg.core.card.RunCard.TestScore(truthFile,
+                  stats.images(), stats.dice()[0], stats.dice()[1],
+                  java.time.Instant.now().toString()), java.time.Instant.now().toString()));
+          report.line("model card updated with the test score: " + models.runDir() + "/"
+              + io.sparkseg.core.card.RunCard.MARKDOWN);
         }
         report.finish(spark, store, out);
         return new Result(models.modelRunId(), imagesIn, already, scoredImages, quarantined,
@@ -406,6 +461,9 @@ public final class PredictJob {
             ? "model-" + ContentHash.sha256(p.model().getBytes(StandardCharsets.UTF_8))
                 .substring(0, 12)
             : p.runId();
+        if (io.sparkseg.core.export.OnnxSegmentationModel.isOnnx(p.model())) {
+          return new Models(id, List.of(p.model()), null, onnxDescription(p.model(), hadoop));
+        }
         return new Models(id, List.of(p.model()), null);
       }
       String runs = cfg.workDir() + "/runs";
@@ -449,6 +507,12 @@ public final class PredictJob {
     }
   }
 
+  /** The post-processing predict applies to run {@code runId}'s ensemble (export uses it). */
+  public static PostProcessor postProcessor(SparksegConfig cfg, String runId, String runDir,
+      Configuration hadoop, PrintStream out) {
+    return postProcessor(cfg, new Models(runId, List.of(), runDir), hadoop, out);
+  }
+
   /** Tuned rules (when the run has them), then the config's per-class overrides. */
   static PostProcessor postProcessor(SparksegConfig cfg, Models models, Configuration hadoop,
       PrintStream out) {
@@ -456,7 +520,11 @@ public final class PredictJob {
     int classes = cfg.data().classes();
     List<ClassRule> rules = new ArrayList<>(java.util.Collections.nCopies(classes,
         ClassRule.DEFAULT));
-    if (models.runDir() != null) {
+    if (models.onnx() != null) {
+      rules = new ArrayList<>(models.onnx().postProcessor().rules());
+      out.println("post-processing from the ONNX model's description ("
+          + models.onnx().postProcessingSource() + ")");
+    } else if (models.runDir() != null) {
       Path tuned = new Path(models.runDir(), Tuning.FILE);
       try {
         FileSystem fs = tuned.getFileSystem(hadoop);

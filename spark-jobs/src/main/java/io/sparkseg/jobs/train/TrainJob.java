@@ -157,6 +157,8 @@ public final class TrainJob {
     results = all;
     writeSummary(spark, runDir + "/summary.json", summary);
     writeCurves(spark, runDir, runId, results);
+    RunCards.write(runDir, RunCards.forTraining(spark, cfg, store, summary),
+        spark.sparkContext().hadoopConfiguration());
     report.count("folds_requested", folds.size()).count("folds_trained", trainedNow)
         .count("folds_in_run", all.size());
     report.reconcile("folds", folds.size(), JobReport.outcomes("trained", trainedNow));
@@ -167,7 +169,7 @@ public final class TrainJob {
               ? " (with other settings: see summary.json)" : ""));
     }
     table(summary, cfg.data().classes()).forEach(report::line);
-    report.line("run folder: " + runDir + " (summary.json, curves.svg, "
+    report.line("run folder: " + runDir + " (summary.json, MODEL_CARD.md, curves.svg, "
         + "fold-<k>/best.safetensors)");
     report.line("out-of-fold probabilities: table " + store.path(TableStore.OOF)
         + " where run_id = '" + runId + "'");

@@ -76,6 +76,9 @@ public final class TuneJob {
         search.best(0f), Instant.now().toString());
     String file = cfg.workDir() + "/runs/" + runId + "/" + Tuning.FILE;
     write(spark, file, tuning.toJson());
+    io.sparkseg.jobs.train.RunCards.update(cfg.workDir() + "/runs/" + runId,
+        spark.sparkContext().hadoopConfiguration(), card -> card.withPostProcessing(
+            io.sparkseg.jobs.train.RunCards.postProcessing(tuning, file), tuning.tunedAt()));
 
     report.count("oof_images", search.images());
     report.line(String.format(Locale.ROOT, "%-6s %9s %8s %10s %14s", "class", "threshold",

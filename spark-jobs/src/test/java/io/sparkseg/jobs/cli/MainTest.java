@@ -29,7 +29,7 @@ class MainTest {
     Result r = run("--help");
     assertEquals(0, r.code());
     for (String c : new String[] {"generate-demo", "ingest", "folds", "tile", "train", "tune",
-        "predict", "evaluate", "run", "doctor", "labelstudio-masks"}) {
+        "predict", "evaluate", "run", "doctor", "labelstudio-masks", "export"}) {
       assertTrue(r.out().contains(c), r.out());
     }
     Result sub = run("ingest", "--help");
@@ -52,6 +52,18 @@ class MainTest {
     assertTrue(r.err().contains("sparkseg.folds.k: expected an integer >= 2 but got 'five'"),
         r.err());
     assertTrue(r.err().contains("sparkseg.tables.format: expected one of delta, parquet"), r.err());
+  }
+
+  @Test
+  void exportSaysWhatIsWrongWithItsArguments(@TempDir Path work) {
+    Result both = run("export", "--work", work.toString(), "--fold", "0", "--ensemble", "--out",
+        work.resolve("m.onnx").toString());
+    assertEquals(2, both.code());
+    assertTrue(both.err().contains("--fold and --ensemble exclude each other"), both.err());
+    Result noRun = run("export", "--work", work.toString(), "--data", work.toString(), "--out",
+        work.resolve("m.onnx").toString());
+    assertEquals(1, noRun.code());
+    assertTrue(noRun.err().contains("no finished training run"), noRun.err());
   }
 
   @Test

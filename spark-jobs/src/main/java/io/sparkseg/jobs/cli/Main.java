@@ -34,16 +34,53 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    int code = commandLine().execute(args);
-    if (code != 0 || System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
+    boolean databricks = System.getenv("DATABRICKS_RUNTIME_VERSION") != null;
+    int code = execute(args, databricks);
+    if (!databricks) {
       System.exit(code);
     }
   }
 
+  /** Thrown on Databricks instead of exiting: the run page shows it, with its cause. */
+  public static final class CommandFailedException extends RuntimeException {
+    private final int exitCode;
+
+    CommandFailedException(String message, int exitCode, Throwable cause) {
+      super(message, cause);
+      this.exitCode = exitCode;
+    }
+
+    public int exitCode() {
+      return exitCode;
+    }
+  }
+
+  /**
+   * Runs a command line. Elsewhere the exit code is returned for {@code System.exit}; inside a
+   * shared JVM ({@code sharedJvm}: a Databricks JAR task) a failure is thrown instead, because
+   * {@code System.exit} there ends the driver without the error reaching the run page.
+   */
+  static int execute(String[] args, boolean sharedJvm) {
+    Throwable[] failure = new Throwable[1];
+    CommandLine cl = commandLine(failure);
+    int code = cl.execute(args);
+    if (code != 0 && sharedJvm) {
+      String command = args.length > 0 ? args[0] : "(no command)";
+      throw new CommandFailedException("sparkseg " + command + " failed (exit code " + code
+          + ")" + (failure[0] == null ? "" : ": " + failure[0].getMessage()), code, failure[0]);
+    }
+    return code;
+  }
+
   /** The configured picocli command line (exit code 2 for bad usage or config, 1 for failure). */
   public static CommandLine commandLine() {
+    return commandLine(new Throwable[1]);
+  }
+
+  private static CommandLine commandLine(Throwable[] failure) {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
+      failure[0] = e;
       PrintWriter err = cmd.getErr();
       if (e instanceof ConfigValidationException) {
         err.println("sparkseg " + cmd.getCommandName() + ": " + e.getMessage());

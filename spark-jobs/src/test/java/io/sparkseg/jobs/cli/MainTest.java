@@ -55,6 +55,24 @@ class MainTest {
   }
 
   @Test
+  void onDatabricksAFailureIsThrownWithItsCauseNotExited(@TempDir Path work) {
+    Main.CommandFailedException e = org.junit.jupiter.api.Assertions.assertThrows(
+        Main.CommandFailedException.class, () -> Main.execute(new String[] {"predict", "--work",
+            work.toString(), "--data", work.toString()}, true));
+    assertEquals(1, e.exitCode());
+    assertTrue(e.getMessage().startsWith("sparkseg predict failed (exit code 1): ")
+        && e.getMessage().contains("no finished training run"), e.getMessage());
+    assertTrue(e.getCause() instanceof IllegalArgumentException, String.valueOf(e.getCause()));
+    Main.CommandFailedException bad = org.junit.jupiter.api.Assertions.assertThrows(
+        Main.CommandFailedException.class, () -> Main.execute(new String[] {"ingest", "--conf",
+            "folds.k=five"}, true));
+    assertEquals(2, bad.exitCode());
+    // elsewhere the exit code comes back for System.exit
+    assertEquals(2, Main.execute(new String[] {"ingest", "--conf", "folds.k=five"}, false));
+    assertEquals(0, Main.execute(new String[] {"--version"}, true));
+  }
+
+  @Test
   void exportSaysWhatIsWrongWithItsArguments(@TempDir Path work) {
     Result both = run("export", "--work", work.toString(), "--fold", "0", "--ensemble", "--out",
         work.resolve("m.onnx").toString());

@@ -1,0 +1,215 @@
+package io.sparkseg.jobs.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/sparkseg and submit/sparkseg-submit, run on a copy of the checkout's layout with stand-ins
+ * for {@code mvn}, {@code java} and {@code spark-submit} that record how they were called: which
+ * Java versions the launcher takes, when either script builds (and that it says why), the
+ * packages and excludes spark-submit gets, and where a configuration file goes in client and
+ * cluster mode.
+ */
+class ScriptsTest {
+  @TempDir
+  Path root;
+  private Path calls;
+
+  private static final Path REPO = Path.of(System.getProperty("sparkseg.repo.root", ".."));
+
+  @BeforeEach
+  void layout() throws IOException {
+    calls = root.resolve("calls.txt");
+    for (String script : new String[] {"bin/sparkseg", "submit/sparkseg-submit"}) {
+      Path to = root.resolve(script);
+      Files.createDirectories(to.getParent());
+      Files.copy(REPO.resolve(script), to);
+      executable(to);
+    }
+    for (String f : new String[] {"pom.xml", "model-core/pom.xml", "spark-jobs/pom.xml",
+        "model-core/src/main/java/A.java", "spark-jobs/src/main/java/B.java", "conf/jvm.options",
+        "conf/log4j2.properties"}) {
+      write(f, "");
+      Files.setLastModifiedTime(root.resolve(f), FileTime.from(Instant.now().minusSeconds(3600)));
+    }
+    for (String f : new String[] {"spark-jobs/target/launcher-classpath.txt",
+        "spark-jobs/target/launcher-classpath-provided.txt",
+        "spark-jobs/target/spark-jobs-0.1.0-SNAPSHOT.jar", "spark-jobs/target/sparkseg-app.jar"}) {
+      built(f);
+    }
+    // stand-ins: each appends "<name> <args>" to calls.txt
+    for (String tool : new String[] {"fakebin/mvn", "jdk17/bin/java", "jdk21/bin/java",
+        "jdk25/bin/java", "spark/bin/spark-submit"}) {
+      String version = tool.startsWith("jdk") ? tool.substring(3, 5) : "";
+      write(tool, "#!/usr/bin/env bash\n"
+          + (version.isEmpty() ? "" : "if [[ \"$1\" == -version ]]; then echo 'openjdk version \""
+              + version + ".0.2\" 2025-01-21' >&2; exit 0; fi\n")
+          + "echo \"" + tool + " $*\" >> '" + calls + "'\n");
+      executable(root.resolve(tool));
+    }
+  }
+
+  /** A build output, half an hour old: newer than the sources, older than any edit now. */
+  private void built(String rel) throws IOException {
+    write(rel, "x");
+    Files.setLastModifiedTime(root.resolve(rel), FileTime.from(Instant.now().minusSeconds(1800)));
+  }
+
+  private void write(String rel, String text) throws IOException {
+    Path p = root.resolve(rel);
+    Files.createDirectories(p.getParent());
+    Files.writeString(p, text, StandardCharsets.UTF_8);
+  }
+
+  private static void executable(Path p) throws IOException {
+    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private record Run(int code, String err, List<String> calls) {}
+
+  private Run run(Map<String, String> env, String... cmd) throws Exception {
+    Files.deleteIfExists(calls);
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile());
+    pb.environment().put("PATH", root.resolve("fakebin") + ":" + System.getenv("PATH"));
+    pb.environment().remove("SPARKSEG_REBUILD");
+    pb.environment().remove("SPARKSEG_APP_JAR");
+    pb.environment().remove("SPARKSEG_PACKAGES");
+    pb.environment().remove("SPARKSEG_CONF_FILE");
+    pb.environment().putAll(env);
+    pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    Process p = pb.start();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+    List<String> lines = Files.exists(calls) ? Files.readAllLines(calls) : new ArrayList<>();
+    return new Run(p.exitValue(), err, lines);
+  }
+
+  private Run launcher(String jdk, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/sparkseg").toString()));
+    cmd.addAll(List.of(args));
+    return run(Map.of("JAVA_HOME", root.resolve(jdk).toString()), cmd.toArray(String[]::new));
+  }
+
+  @Test
+  void theLauncherTakesJava17And21AndRefuses25() throws Exception {
+    for (String jdk : new String[] {"jdk17", "jdk21"}) {
+      Run r = launcher(jdk, "doctor");
+      assertEquals(0, r.code(), r.err());
+      assertTrue(r.calls().size() == 1 && r.calls().get(0).startsWith(jdk + "/bin/java ")
+          && r.calls().get(0).endsWith("io.sparkseg.jobs.cli.Main doctor"), r.calls().toString());
+    }
+    Run r = launcher("jdk25", "doctor");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("needs Java 17 or 21 (Spark 4.0 does not run on Java 25)"),
+        r.err());
+    assertTrue(r.calls().isEmpty(), "nothing ran: " + r.calls());
+  }
+
+  @Test
+  void theLauncherBuildsOnlyWhenSourcesChangedAndSaysWhy() throws Exception {
+    Run fresh = launcher("jdk17", "--help");
+    assertFalse(fresh.calls().stream().anyMatch(c -> c.startsWith("fakebin/mvn")),
+        "built although nothing changed: " + fresh.calls());
+    assertFalse(fresh.err().contains("building"), fresh.err());
+
+    write("model-core/src/main/java/A.java", "class A {}"); // now newer than the build
+    Run changed = launcher("jdk17", "--help");
+    assertTrue(changed.calls().get(0).startsWith("fakebin/mvn -q -DskipTests install"),
+        changed.calls().toString());
+    assertTrue(changed.err().contains("building") && changed.err().contains(
+        "model-core/src/main/java/A.java changed since the last build"), changed.err());
+  }
+
+  private Run submit(Map<String, String> env, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(root.resolve("submit/sparkseg-submit")
+        .toString()));
+    cmd.addAll(List.of(args));
+    Map<String, String> e = new java.util.HashMap<>(env);
+    e.put("SPARK_HOME", root.resolve("spark").toString());
+    return run(e, cmd.toArray(String[]::new));
+  }
+
+  private static String submitted(Run r) {
+    return r.calls().stream().filter(c -> c.startsWith("spark/bin/spark-submit")).findFirst()
+        .orElseThrow(() -> new AssertionError("spark-submit not called: " + r.calls()
+            + "\n" + r.err()));
+  }
+
+  @Test
+  void submitAddsTheSdkModulesAndExcludesTheBundle() throws Exception {
+    Run r = submit(Map.of(), "--master", "yarn", "--", "ingest", "--work", "s3a://b/w");
+    assertEquals(0, r.code(), r.err());
+    String line = submitted(r);
+    assertTrue(line.contains("--packages io.delta:delta-spark_4.0_2.13:4.4.0,"
+        + "org.apache.hadoop:hadoop-aws:3.4.1,software.amazon.awssdk:s3:2.24.8,"
+        + "software.amazon.awssdk:s3-transfer-manager:2.24.8,software.amazon.awssdk:sts:2.24.8"),
+        line);
+    assertTrue(line.contains("--exclude-packages software.amazon.awssdk:bundle"), line);
+    assertTrue(line.endsWith("sparkseg-app.jar ingest --work s3a://b/w"), line);
+    assertFalse(r.calls().stream().anyMatch(c -> c.startsWith("fakebin/mvn")), r.calls()
+        .toString());
+
+    Run none = submit(Map.of("SPARKSEG_PACKAGES", ""), "--", "ingest");
+    assertFalse(submitted(none).contains("--packages"), submitted(none));
+    assertFalse(submitted(none).contains("--exclude-packages"), submitted(none));
+  }
+
+  @Test
+  void theConfigFileReachesTheDriverInClientAndClusterMode() throws Exception {
+    write("my.conf", "sparkseg.folds.k = 3\n");
+    Path conf = root.resolve("my.conf").toRealPath();
+    Run client = submit(Map.of("SPARKSEG_CONF_FILE", "my.conf", "SPARKSEG_PACKAGES", ""),
+        "--master", "spark://m:7077", "--", "folds");
+    String line = submitted(client);
+    assertTrue(line.endsWith("folds --config " + conf), line);
+    assertFalse(line.contains("--files"), line);
+
+    Run cluster = submit(Map.of("SPARKSEG_CONF_FILE", conf.toString(), "SPARKSEG_PACKAGES", ""),
+        "--master", "yarn", "--deploy-mode", "cluster", "--", "folds");
+    line = submitted(cluster);
+    assertTrue(line.contains("--files " + conf) && line.endsWith("folds --config my.conf"),
+        line);
+
+    Run missing = submit(Map.of("SPARKSEG_CONF_FILE", "nope.conf"), "--", "folds");
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("SPARKSEG_CONF_FILE=nope.conf does not exist"),
+        missing.err());
+  }
+
+  @Test
+  void submitBuildsAMissingOrStaleJarSayingWhyAndNeverAnExplicitOne() throws Exception {
+    Files.delete(root.resolve("spark-jobs/target/sparkseg-app.jar"));
+    Run r = submit(Map.of("SPARKSEG_PACKAGES", ""), "--", "ingest");
+    assertTrue(r.calls().get(0).startsWith("fakebin/mvn -q -DskipTests install"),
+        r.calls().toString());
+    assertTrue(r.err().contains("building the application jar") && r.err().contains(
+        "sparkseg-app.jar does not exist"), r.err());
+
+    built("spark-jobs/target/sparkseg-app.jar");
+    write("spark-jobs/src/main/java/B.java", "class B {}");
+    Run stale = submit(Map.of("SPARKSEG_PACKAGES", ""), "--", "ingest");
+    assertTrue(stale.err().contains("B.java is newer than"), stale.err());
+
+    Run explicit = submit(Map.of("SPARKSEG_APP_JAR", root.resolve("none.jar").toString()),
+        "--", "ingest");
+    assertEquals(2, explicit.code());
+    assertTrue(explicit.err().contains("none.jar does not exist"), explicit.err());
+    assertTrue(explicit.calls().isEmpty(), explicit.calls().toString());
+  }
+}

@@ -90,6 +90,12 @@ final class StandaloneCluster implements AutoCloseable {
 
   /** Submits {@code appJar} (e.g. the scoring-only jar) instead of the application jar. */
   ExternalProcess submit(String name, Path jar, List<String> submitArgs, List<String> appArgs) {
+    return submit(name, jar, Map.of(), submitArgs, appArgs);
+  }
+
+  /** As {@link #submit(String, Path, List, List)} with more environment (SPARKSEG_CONF_FILE). */
+  ExternalProcess submit(String name, Path jar, Map<String, String> env, List<String> submitArgs,
+      List<String> appArgs) {
     Path appJar = jar.toAbsolutePath();
     List<String> cmd = new ArrayList<>();
     cmd.add(ExternalProcess.repoRoot().resolve("submit/sparkseg-submit").toString());
@@ -98,9 +104,10 @@ final class StandaloneCluster implements AutoCloseable {
     cmd.addAll(submitArgs);
     cmd.add("--");
     cmd.addAll(appArgs);
-    return ExternalProcess.command(name, logs, Map.of("SPARK_HOME", submitHome.toString(),
-        "SPARKSEG_APP_JAR", appJar.toString(), "SPARKSEG_PACKAGES", "",
-        "SPARK_LOCAL_IP", "127.0.0.1"), cmd);
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.putAll(Map.of("SPARK_HOME", submitHome.toString(), "SPARKSEG_APP_JAR", appJar.toString(),
+        "SPARKSEG_PACKAGES", "", "SPARK_LOCAL_IP", "127.0.0.1"));
+    return ExternalProcess.command(name, logs, all, cmd);
   }
 
   /** Every process this cluster started is gone (executors included). */

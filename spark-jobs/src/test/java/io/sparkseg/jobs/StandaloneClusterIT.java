@@ -84,15 +84,20 @@ class StandaloneClusterIT {
       Path onnx = work.resolve("export/cluster.onnx");
       io.sparkseg.jobs.export.ExportJob.run(exportCfg, new org.apache.hadoop.conf.Configuration(),
           "cluster", null, true, onnx.toString(), System.out);
+      // the data and tile settings come in a HOCON file (SPARKSEG_CONF_FILE, client mode: the
+      // driver reads it where it is)
+      Path conf = tmp.resolve("scoring.conf");
+      Files.writeString(conf, "sparkseg.data { image-height = 128, image-width = 800 }\n"
+          + "sparkseg.tiles { width = 256, stride = 128 }\n");
       List<String> score = new ArrayList<>(List.of("predict", "--work", work.toString()));
-      for (String[] kv : new String[][] {{"data.image-height", "128"},
-          {"data.image-width", "800"}, {"tiles.width", "256"}, {"tiles.stride", "128"},
-          {"spark.sql.shuffle.partitions", "4"}, {"predict.model", onnx.toString()},
+      for (String[] kv : new String[][] {{"spark.sql.shuffle.partitions", "4"},
+          {"predict.model", onnx.toString()},
           {"predict.submission", work.resolve("onnx-submission.csv").toString()}}) {
         score.add("--conf");
         score.add(kv[0] + "=" + kv[1]);
       }
       try (ExternalProcess submit = cluster.submit("sparkseg-submit-scoring", scoringJar,
+          Map.of("SPARKSEG_CONF_FILE", conf.toString()),
           List.of("--conf", "spark.executor.memory=900m", "--conf", "spark.executor.cores=1",
               "--conf", "spark.cores.max=2"), score)) {
         int code = submit.waitFor(Duration.ofMinutes(5));

@@ -46,6 +46,41 @@ public final class ImageCodec {
   private record Decoded(String format, Image8 image) {}
 
   private static Decoded decodeInternal(byte[] encoded) throws ImageDecodeException {
+    BufferedImage[] img = new BufferedImage[1];
+    String format = read(encoded, img);
+    return new Decoded(format, toImage8(img[0]));
+  }
+
+  /**
+   * A label PNG's class indices as a 1-channel image: the palette index of each pixel of a
+   * palette (indexed-colour) PNG, as Pascal VOC's masks are, or the grey value of a grey PNG.
+   * Colour (RGB) images and JPEGs are refused: they hold colours, not indices.
+   */
+  public static Image8 decodeIndices(byte[] encoded) throws ImageDecodeException {
+    BufferedImage[] out = new BufferedImage[1];
+    String format = read(encoded, out);
+    BufferedImage img = out[0];
+    boolean indexed = img.getColorModel() instanceof java.awt.image.IndexColorModel;
+    if (!format.equals("png") || !(indexed || img.getType() == BufferedImage.TYPE_BYTE_GRAY)) {
+      throw new ImageDecodeException(QuarantineReason.NOT_AN_IMAGE, "a class-index mask must "
+          + "be a grey or palette PNG, this is a " + (indexed ? "palette " : "colour ") + format);
+    }
+    int h = img.getHeight();
+    int w = img.getWidth();
+    byte[] idx = new byte[h * w];
+    java.awt.image.Raster r = img.getRaster();
+    int[] row = new int[w];
+    for (int y = 0; y < h; y++) {
+      r.getSamples(0, y, w, 1, 0, row);
+      for (int x = 0; x < w; x++) {
+        idx[y * w + x] = (byte) row[x];
+      }
+    }
+    return new Image8(h, w, 1, idx);
+  }
+
+  /** Reads {@code encoded} into {@code out[0]} strictly; returns the format. */
+  private static String read(byte[] encoded, BufferedImage[] out) throws ImageDecodeException {
     if (encoded.length == 0) {
       throw new ImageDecodeException(QuarantineReason.EMPTY_FILE, "the file is empty (0 bytes)");
     }
@@ -80,7 +115,8 @@ public final class ImageCodec {
       throw new ImageDecodeException(QuarantineReason.CORRUPT_IMAGE,
           format + " decoder warned: " + String.join("; ", warnings));
     }
-    return new Decoded(format, toImage8(img));
+    out[0] = img;
+    return format;
   }
 
   /** "jpeg", "png" or null. */

@@ -61,7 +61,21 @@ public enum QuarantineReason {
   /** The person detector found nobody and the run's fallback is quarantine. */
   NO_PERSON("no-person"),
   /** A photo that no task of the Label Studio export refers to (unlabelled, so not a negative). */
-  NO_ANNOTATION("no-annotation");
+  NO_ANNOTATION("no-annotation"),
+  /** A scene or mask-folder image with no label of the same sequence and name. */
+  MISSING_LABEL("missing-label"),
+  /** A label with no image of the same sequence and name. */
+  ORPHAN_LABEL("orphan-label"),
+  /** Two images (or labels) of one sequence with the same name and different extensions. */
+  DUPLICATE_FRAME("duplicate-frame"),
+  /** A label pixel whose colour is in no palette entry (or an index beyond the classes). */
+  UNKNOWN_COLOUR("unknown-colour"),
+  /** A label of another size than its image. */
+  LABEL_SIZE_MISMATCH("label-size-mismatch"),
+  /** A COCO annotation of a category the configuration maps to no class. */
+  UNKNOWN_CATEGORY("unknown-category"),
+  /** A COCO annotation whose polygon leaves the image or whose RLE is malformed. */
+  BAD_ANNOTATION("bad-annotation");
 
   private final String code;
 

@@ -1,0 +1,60 @@
+package io.sparkseg.core.scene;
+
+import io.sparkseg.core.mask.BinaryMask;
+import java.util.Arrays;
+
+/**
+ * A semantic label: one class index per pixel, row-major, {@code 0..classes-1}, or
+ * {@link #IGNORE} where the pixel counts for no class (void, Pascal VOC's border, COCO crowd
+ * regions when configured so). Every pixel has exactly one value.
+ */
+public record ClassMap(int height, int width, byte[] classes) {
+  /** The index of pixels that losses and metrics skip. */
+  public static final int IGNORE = 255;
+
+  public ClassMap {
+    if (height <= 0 || width <= 0 || classes.length != height * width) {
+      throw new IllegalArgumentException("class map of " + height + "x" + width + " needs "
+          + ((long) height * width) + " pixels, got " + classes.length);
+    }
+  }
+
+  /** The class index at (row, col), 0..254, or {@link #IGNORE}. */
+  public int get(int row, int col) {
+    return classes[row * width + col] & 0xFF;
+  }
+
+  /** Pixels per class index 0..255 (index 255 = ignored pixels). */
+  public long[] histogram() {
+    long[] h = new long[256];
+    for (byte b : classes) {
+      h[b & 0xFF]++;
+    }
+    return h;
+  }
+
+  /** The pixels of class {@code c} as a mask. */
+  public BinaryMask mask(int c) {
+    byte[] on = new byte[classes.length];
+    for (int i = 0; i < on.length; i++) {
+      on[i] = (byte) ((classes[i] & 0xFF) == c ? 1 : 0);
+    }
+    return BinaryMask.wrap(height, width, on);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof ClassMap m && m.height == height && m.width == width
+        && Arrays.equals(m.classes, classes);
+  }
+
+  @Override
+  public int hashCode() {
+    return (31 * height + width) * 31 + Arrays.hashCode(classes);
+  }
+
+  @Override
+  public String toString() {
+    return "ClassMap[" + height + "x" + width + "]";
+  }
+}

@@ -87,6 +87,63 @@ class TrainingPartsTest {
     assertEquals(ce, SegLoss.crossEntropy(logits, oneHot).getFloat(), 1e-5);
   }
 
+  @Test
+  void softmaxLossesIgnoreUnlabelledPixelsAndWeightClassesByHand() {
+    // 3 pixels: class 0, class 1, and a void pixel (both planes 0) whose logits would dominate
+    NDArray logits = m.create(new float[] {1f, -1f, 5f, 0.2f, 3f, -5f}, new Shape(1, 2, 1, 3));
+    NDArray y = m.create(new float[] {1f, 0f, 0f, 0f, 1f, 0f}, new Shape(1, 2, 1, 3));
+    double l0 = -Math.log(Math.exp(1) / (Math.exp(1) + Math.exp(0.2)));
+    double l1 = -Math.log(Math.exp(3) / (Math.exp(-1) + Math.exp(3)));
+    assertEquals((l0 + l1) / 2, SegLoss.crossEntropy(logits, y).getFloat(), 1e-5,
+        "the void pixel counts for nothing");
+    assertEquals((2 * l0 + 0.5 * l1) / 2.5, SegLoss.crossEntropy(logits, y,
+        new float[] {2f, 0.5f}).getFloat(), 1e-5, "PyTorch's weighted mean");
+    assertEquals((2 * l0 + 0.5 * l1) / 2.5, SegLoss.of("ce", null).withClassWeights(
+        new float[] {2f, 0.5f}).compute(logits, y).getFloat(), 1e-5);
+    // Dice over the two labelled pixels only
+    NDArray two = m.create(new float[] {1f, -1f, 0.2f, 3f}, new Shape(1, 2, 1, 2));
+    NDArray twoY = m.create(new float[] {1f, 0f, 0f, 1f}, new Shape(1, 2, 1, 2));
+    float expected = 0.5f * SegLoss.crossEntropy(two, twoY).getFloat()
+        + 0.5f * SegLoss.dice(two.softmax(1), twoY).getFloat();
+    assertEquals(expected, SegLoss.of("ce-dice", null).compute(logits, y).getFloat(), 1e-5);
+    assertThrows(IllegalArgumentException.class,
+        () -> SegLoss.of("combo", null).withClassWeights(new float[] {1, 2}));
+    assertThrows(IllegalArgumentException.class,
+        () -> SegLoss.crossEntropy(logits, y, new float[] {1f}));
+  }
+
+  @Test
+  void lovaszSoftmaxByHand() {
+    // 3 pixels, classes 0 and 1; p(class 1) = .9, .4, .2; truth class 1, 1, 0
+    NDArray probs = m.create(new float[] {0.1f, 0.6f, 0.8f, 0.9f, 0.4f, 0.2f},
+        new Shape(1, 2, 1, 3));
+    NDArray y = m.create(new float[] {0f, 0f, 1f, 1f, 1f, 0f}, new Shape(1, 2, 1, 3));
+    // class 1: errors .1 .6 .2 -> sorted .6(fg) .2(bg) .1(fg); Jaccard losses 1/2, 2/3, 1
+    //   -> weights .5, 1/6, 1/3 -> .6*.5 + .2/6 + .1/3 = 0.36667
+    // class 0: errors .1 .6 .2 -> sorted .6(bg) .2(fg) .1(bg); Jaccard losses 1/2, 1, 1
+    //   -> weights .5, .5, 0 -> .3 + .1 = 0.4
+    assertEquals((0.3 + 0.2 / 6 + 0.1 / 3 + 0.4) / 2, SegLoss.lovaszSoftmax(probs, y).getFloat(),
+        1e-5);
+    // a void pixel (no class) changes nothing
+    NDArray probs4 = m.create(new float[] {0.1f, 0.6f, 0.8f, 0.5f, 0.9f, 0.4f, 0.2f, 0.5f},
+        new Shape(1, 2, 1, 4));
+    NDArray y4 = m.create(new float[] {0f, 0f, 1f, 0f, 1f, 1f, 0f, 0f}, new Shape(1, 2, 1, 4));
+    assertEquals(SegLoss.lovaszSoftmax(probs, y).getFloat(),
+        SegLoss.lovaszSoftmax(probs4, y4).getFloat(), 1e-6);
+    // a perfect prediction costs nothing; gradients flow to the logits
+    assertEquals(0f, SegLoss.lovaszSoftmax(y, y).getFloat(), 1e-7);
+    NDArray logits = m.create(new float[] {0.3f, -0.2f, 1f, 0.1f, 0.4f, -1f},
+        new Shape(1, 2, 1, 3));
+    logits.setRequiresGradient(true);
+    try (ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance()
+        .newGradientCollector()) {
+      gc.backward(SegLoss.of("ce-lovasz", null).compute(logits, y));
+    }
+    float[] grad = logits.getGradient().toFloatArray();
+    assertTrue(java.util.stream.IntStream.range(0, grad.length)
+        .anyMatch(i -> Math.abs(grad[i]) > 1e-4), java.util.Arrays.toString(grad));
+  }
+
   private static Parameter param(float value, float grad) {
     Parameter p = Parameter.builder().setName("w").optShape(new Shape(2))
         .optInitializer(new ConstantInitializer(value)).build();

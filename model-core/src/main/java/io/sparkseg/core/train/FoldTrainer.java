@@ -106,7 +106,12 @@ public final class FoldTrainer {
     return this;
   }
 
-  /** What a fold's training produced. */
+  /**
+   * What a fold's training produced; {@code bestDice} is the score that chose the best model:
+   * mean Dice for sigmoid models, mIoU of the argmax class maps for softmax models (whose
+   * {@code bestMetrics} also hold {@code miou}, {@code pixel_accuracy}, {@code mean_accuracy},
+   * {@code iou.c}; {@code best-confusion.csv} beside the model is the confusion matrix).
+   */
   public record Result(int epochsRun, int resumedFromEpoch, int bestEpoch, double bestDice,
       Map<String, Double> bestMetrics, List<EpochRecord> history, String bestModel,
       boolean stoppedEarly) {}
@@ -171,14 +176,23 @@ public final class FoldTrainer {
         if (validate) {
           Evaluation ev = evaluate(manager, model, loss, validation, null);
           valLoss = ev.loss;
-          metrics = ev.metrics.asMap();
-          double dice = ev.metrics.meanDice();
+          metrics = ev.asMap();
+          double dice = ev.score();
           schedule.observe(dice);
           if (dice > state.bestDice) {
             state.bestDice = dice;
             state.bestEpoch = epoch + 1;
             state.validationsWithoutProgress = 0;
             saveModel(model, BEST, metrics);
+            if (ev.confusion != null) {
+              List<String> names = new ArrayList<>();
+              for (int c = 1; c <= spec.classes(); c++) {
+                names.add("class " + c);
+              }
+              String csv = ev.confusion.toCsv(names);
+              store.write(BEST + "-confusion.csv",
+                  out -> out.write(csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
           } else {
             state.validationsWithoutProgress++;
           }
@@ -195,8 +209,8 @@ public final class FoldTrainer {
         if (options.earlyStopPatience() > 0
             && state.validationsWithoutProgress >= options.earlyStopPatience()
             && epoch + 1 < options.epochs()) {
-          log.printf(Locale.ROOT, "early stop after epoch %d: no better mean Dice in %d "
-              + "validations%n", epoch + 1, state.validationsWithoutProgress);
+          log.printf(Locale.ROOT, "early stop after epoch %d: no better %s in %d "
+              + "validations%n", epoch + 1, scoreName(), state.validationsWithoutProgress);
           stoppedEarly = true;
           break;
         }
@@ -210,8 +224,16 @@ public final class FoldTrainer {
               store.location(BEST + ".safetensors"));
         }
         Evaluation ev = evaluate(manager, model, loss, validation, oof);
-        bestMetrics = ev.metrics.asMap();
-        ev.metrics.table().forEach(line -> log.println("   " + line));
+        bestMetrics = ev.asMap();
+        if (ev.confusion != null) {
+          List<String> names = new ArrayList<>();
+          for (int c = 1; c <= spec.classes(); c++) {
+            names.add("class " + c);
+          }
+          ev.confusion.table(names).forEach(line -> log.println("   " + line));
+        } else {
+          ev.metrics.table().forEach(line -> log.println("   " + line));
+        }
       }
       return new Result(state.epoch, resumedFrom, state.bestEpoch, state.bestDice, bestMetrics,
           List.copyOf(state.history), store.location(BEST + ".safetensors"), stoppedEarly);
@@ -271,11 +293,37 @@ public final class FoldTrainer {
     return new NDArray[] {x, y};
   }
 
-  private record Evaluation(double loss, SegmentationMetrics metrics) {}
+  /**
+   * A validation pass: per-class metrics of thresholded masks and, for softmax models, the
+   * confusion matrix of the argmax class maps (pixels of no class are ignored).
+   */
+  private record Evaluation(double loss, SegmentationMetrics metrics,
+      io.sparkseg.core.metrics.ConfusionMatrix confusion) {
+    Map<String, Double> asMap() {
+      Map<String, Double> m = metrics.asMap();
+      if (confusion != null) {
+        m.putAll(confusion.asMap()); // argmax Dice, IoU and accuracies replace the thresholded
+      }
+      return m;
+    }
+
+    /** What selects the best model and early stopping: mean Dice, or mIoU for softmax. */
+    double score() {
+      return confusion != null ? confusion.meanIou() : metrics.meanDice();
+    }
+  }
+
+  /** The name of {@link Evaluation#score} for logs. */
+  private String scoreName() {
+    return spec.activation() == ModelSpec.Activation.SOFTMAX ? "mIoU" : "mean Dice";
+  }
 
   private Evaluation evaluate(NDManager manager, SegmentationModel model, SegLoss loss,
       SampleSource validation, OofSink oof) {
     SegmentationMetrics metrics = new SegmentationMetrics(spec.classes());
+    boolean softmax = spec.activation() == ModelSpec.Activation.SOFTMAX;
+    io.sparkseg.core.metrics.ConfusionMatrix confusion = softmax
+        ? new io.sparkseg.core.metrics.ConfusionMatrix(spec.classes()) : null;
     ParameterStore ps = new ParameterStore(manager, false);
     Iterator<TrainingSample> it = validation.samples(0);
     double lossSum = 0;
@@ -303,12 +351,48 @@ public final class FoldTrainer {
           metrics.add(c, OverlapStitcher.threshold(probs.get(i)[c], h, w, options.threshold()),
               truth);
         }
+        if (softmax) {
+          confusion.add(argmax(probs.get(i), h, w), truthMap(s.masks(), h, w));
+        }
         if (oof != null) {
           oof.accept(s.id(), h, w, probs.get(i));
         }
       }
     }
-    return new Evaluation(batches == 0 ? Double.NaN : lossSum / batches, metrics);
+    return new Evaluation(batches == 0 ? Double.NaN : lossSum / batches, metrics, confusion);
+  }
+
+  /** The most probable class of each pixel. */
+  static io.sparkseg.core.scene.ClassMap argmax(float[][] probs, int h, int w) {
+    byte[] out = new byte[h * w];
+    for (int p = 0; p < out.length; p++) {
+      int best = 0;
+      for (int c = 1; c < probs.length; c++) {
+        if (probs[c][p] > probs[best][p]) {
+          best = c;
+        }
+      }
+      out[p] = (byte) best;
+    }
+    return new io.sparkseg.core.scene.ClassMap(h, w, out);
+  }
+
+  /** The class of each pixel from one-class-per-pixel masks; a pixel of no mask is ignored. */
+  static io.sparkseg.core.scene.ClassMap truthMap(BinaryMask[] masks, int h, int w) {
+    byte[] out = new byte[h * w];
+    java.util.Arrays.fill(out, (byte) io.sparkseg.core.scene.ClassMap.IGNORE);
+    for (int c = 0; c < masks.length; c++) {
+      if (masks[c] == null) {
+        continue;
+      }
+      byte[] on = masks[c].toRowMajor();
+      for (int p = 0; p < out.length; p++) {
+        if (on[p] != 0) {
+          out[p] = (byte) c;
+        }
+      }
+    }
+    return new io.sparkseg.core.scene.ClassMap(h, w, out);
   }
 
   private void saveModel(SegmentationModel model, String name, Map<String, Double> metrics)

@@ -126,7 +126,7 @@ public final class ExportJob {
           org.apache.hadoop.fs.FileUtil.copy(fs, runCard, outFs, cardCopy, false, true, hadoop);
         }
         long bytes = Files.size(local);
-        log.printf(Locale.ROOT, "exported %s: %s (%s), %d model(s) %s%s, %d classes %s -> %s "
+        log.printf(Locale.ROOT, "exported %s: %s (%s), %d model(s) %s%s, %d class(es) %s -> %s "
                 + "(%.1f MB) + %s%n", id, card.spec().architecture().smpName(),
             card.spec().encoder(), models.size(), names, flipTta ? " + flip TTA" : "",
             card.spec().classes(), d.activation(), onnx, bytes / 1e6, sidecar.getName()

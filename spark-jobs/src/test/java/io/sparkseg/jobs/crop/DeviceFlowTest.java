@@ -94,5 +94,23 @@ class DeviceFlowTest {
     assertEquals(dice, r.prediction().diceAndBaseline()[0], 1e-9);
     assertTrue(dice > baseline + 0.15, "mean Dice " + dice + " does not clearly beat the empty "
         + "prediction's " + baseline);
+
+    // the photo model exported to ONNX scores the photos the same way (detection, crop,
+    // adaptive threshold, masks back on the photo) with ONNX Runtime
+    Path onnx = work.resolve("export/device.onnx");
+    io.sparkseg.jobs.export.ExportJob.Result exported = io.sparkseg.jobs.export.ExportJob.run(cfg,
+        spark.sparkContext().hadoopConfiguration(), "device", null, true, onnx.toString(),
+        System.out);
+    assertEquals(List.of("patch"), exported.description().classNames());
+    Map<String, String> withOnnx = new LinkedHashMap<>(o);
+    withOnnx.put("predict.model", onnx.toString());
+    SparksegConfig onnxCfg = ConfigLoader.load(root.resolve("conf/device-demo.conf"), withOnnx);
+    io.sparkseg.jobs.predict.PredictJob.Result ort = io.sparkseg.jobs.predict.PredictJob.run(
+        spark, onnxCfg, System.out);
+    assertEquals(12, ort.scored());
+    assertEquals(dice, ort.diceAndBaseline()[0], 0.01, "ONNX Runtime on the photos");
+    try (var s = Files.list(work.resolve("masks").resolve(ort.modelRunId()))) {
+      assertEquals(12, s.count(), "a mask per photo");
+    }
   }
 }

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** The {@code sparkseg} command line: {@code bin/sparkseg <command>} or spark-submit's main. */
-@Command(name = "sparkseg", mixinStandardHelpOptions = true, version = "sparkseg 0.1.0",
+@Command(name = "sparkseg", mixinStandardHelpOptions = true, version = "sparkseg " + io.sparkseg.core.Version.SPARKSEG,
     description = "Image segmentation on Apache Spark: ETL, training and batch scoring.",
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
         Main.Train.class, Main.Tune.class, Main.Predict.class, Main.Evaluate.class, Main.Run.class,

@@ -97,7 +97,7 @@ public final class ExportJob {
       ExportedModel d = ExportedModel.of(id, names, card.spec(), cfg.classNames(), flipTta,
           norm.mean(), norm.std(), cfg.tileGeometry(), post,
           fs.exists(tuned) ? tuned.toString() : "defaults (run not tuned) and the configuration",
-          "0.1.0", java.time.Instant.now().toString());
+          io.sparkseg.core.Version.SPARKSEG, java.time.Instant.now().toString());
       OnnxMl.ModelProto proto = OnnxExport.export(models, norm, flipTta, d.metadata());
 
       java.nio.file.Path tmp = Files.createTempDirectory("sparkseg-export");

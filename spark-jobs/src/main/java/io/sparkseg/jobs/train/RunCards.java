@@ -76,7 +76,7 @@ public final class RunCards {
         ? "Semantic segmentation, one class per pixel (softmax)"
         : "Multi-label segmentation, each class independent (sigmoid)") + ", " + classes
         + " classes, " + cfg.dataset().code() + " data.";
-    RunCard.Environment env = new RunCard.Environment("0.1.0", s.gitCommit(),
+    RunCard.Environment env = new RunCard.Environment(io.sparkseg.core.Version.SPARKSEG, s.gitCommit(),
         ai.djl.engine.Engine.getDjlVersion(), engine(), System.getProperty("java.version"),
         spark.version(), devices);
     return new RunCard(s.runId(), Instant.now().toString(), task, cfg.classNames(), data, model,

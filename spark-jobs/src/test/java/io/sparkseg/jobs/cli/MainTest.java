@@ -38,6 +38,13 @@ class MainTest {
   }
 
   @Test
+  void versionIsTheOneVersion() {
+    Result r = run("--version");
+    assertEquals(0, r.code());
+    assertEquals("sparkseg " + io.sparkseg.core.Version.SPARKSEG, r.out().trim());
+  }
+
+  @Test
   void unknownCommandAndNoCommandAreUsageErrors() {
     assertEquals(2, run("train-everything").code());
     Result none = run();

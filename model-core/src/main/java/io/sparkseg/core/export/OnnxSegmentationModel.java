@@ -223,18 +223,8 @@ public final class OnnxSegmentationModel implements AutoCloseable {
             + n + "x3x" + h + "x" + w + "; expected " + n + "x" + description.classes() + "x"
             + h + "x" + w);
       }
-      float[] flat = out.toFloatArray();
-      int classes = (int) s[1];
-      int plane = h * w;
-      List<float[][]> result = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        float[][] planes = new float[classes][plane];
-        for (int c = 0; c < classes; c++) {
-          System.arraycopy(flat, (i * classes + c) * plane, planes[c], 0, plane);
-        }
-        result.add(planes);
-      }
-      return result;
+      // NDArray API only (no engine operator): safe in the scoring jar without libtorch
+      return io.sparkseg.core.nn.SegmentationPredictor.planes(out);
     } catch (TranslateException e) {
       throw new IllegalStateException(source + ": ONNX Runtime failed: " + e.getMessage(), e);
     }

@@ -224,4 +224,40 @@ public final class CocoDataset {
     }
     return ok ? new ClassMap(img.height(), img.width(), out) : null;
   }
+
+  /**
+   * A COCO file holding only {@code img}, every category and the image's annotations: what an
+   * executor needs to paint one image (a compact JSON string instead of the whole file).
+   */
+  public String toJson(Image img) {
+    JsonObject root = new JsonObject();
+    JsonArray imgs = new JsonArray();
+    JsonObject o = new JsonObject();
+    o.addProperty("id", img.id());
+    o.addProperty("file_name", img.fileName());
+    o.addProperty("height", img.height());
+    o.addProperty("width", img.width());
+    imgs.add(o);
+    root.add("images", imgs);
+    JsonArray cats = new JsonArray();
+    for (Category c : categories.values()) {
+      JsonObject co = new JsonObject();
+      co.addProperty("id", c.id());
+      co.addProperty("name", c.name());
+      cats.add(co);
+    }
+    root.add("categories", cats);
+    JsonArray anns = new JsonArray();
+    for (Annotation a : annotationsOf(img.id())) {
+      JsonObject ao = new JsonObject();
+      ao.addProperty("id", a.id());
+      ao.addProperty("image_id", a.imageId());
+      ao.addProperty("category_id", a.categoryId());
+      ao.addProperty("iscrowd", a.crowd() ? 1 : 0);
+      ao.add("segmentation", a.segmentation());
+      anns.add(ao);
+    }
+    root.add("annotations", anns);
+    return root.toString();
+  }
 }

@@ -212,7 +212,7 @@ public final class ConfigLoader {
         r.path("data.dir"), r.path("data.train-images"), r.path("data.train-csv"),
         r.path("data.test-images"), r.string("data.image-glob"),
         r.intAtLeast("data.image-height", 1), r.intAtLeast("data.image-width", 1),
-        r.intAtLeast("data.classes", 1));
+        r.intAtLeast("data.classes", 1), resizeMode(r));
     SparksegConfig.Tables tables = new SparksegConfig.Tables(
         r.enumValue("tables.format", TableFormat.class), r.path("tables.dir"));
     SparksegConfig.Folds folds = new SparksegConfig.Folds(r.intAtLeast("folds.k", 2),
@@ -221,7 +221,9 @@ public final class ConfigLoader {
         r.intAtLeast("tiles.width", 1), r.intAtLeast("tiles.stride", 1));
     SparksegConfig.Demo demo = new SparksegConfig.Demo(r.intAtLeast("demo.train-images", 0),
         r.intAtLeast("demo.test-images", 0), r.fraction("demo.clean-fraction"),
-        r.longValue("demo.seed"));
+        r.longValue("demo.seed"), new SparksegConfig.SceneDemo(
+            r.intAtLeast("demo.scene.train-sequences", 1),
+            r.intAtLeast("demo.scene.test-sequences", 0), r.intAtLeast("demo.scene.frames", 1)));
     SparksegConfig.Spark spark = new SparksegConfig.Spark(r.string("spark.master"),
         r.string("spark.app-name"), r.stringMap("spark.conf"));
     TrainConfig train = trainConfig(r, data.classes());
@@ -246,8 +248,97 @@ public final class ConfigLoader {
           + "roi.size " + photos.roi().size() + "x" + photos.roi().size() + ", so the image size "
           + "must be the same, but it is " + data.imageHeight() + "x" + data.imageWidth());
     }
+    SparksegConfig.MultiClass multiClass = multiClassConfig(r, kind, data.classes());
+    if (kind != null && kind.multiClass()
+        && train != null && train.model() != null
+        && train.model().activation() != io.sparkseg.core.nn.ModelSpec.Activation.SOFTMAX) {
+      r.problems.add(ROOT + ".model.activation: dataset.kind " + kind.code() + " has one class "
+          + "per pixel: set model.activation = softmax (and a softmax loss, e.g. train.loss = "
+          + "ce-dice)");
+    }
     return new SparksegConfig(workDir, data, tables, folds, tiles, demo, train, tune, predict,
-        spark, kind == null ? SparksegConfig.DatasetKind.SEVERSTAL : kind, photos);
+        spark, kind == null ? SparksegConfig.DatasetKind.SEVERSTAL : kind, photos, multiClass);
+  }
+
+  private static io.sparkseg.core.geometry.Fit.Mode resizeMode(Reader r) {
+    String mode = r.string("data.resize");
+    if (mode.equals("none")) {
+      return null;
+    }
+    return r.parsed("data.resize", () -> io.sparkseg.core.geometry.Fit.Mode.of(mode));
+  }
+
+  /** The multi-class settings; for those families, checked against data.classes. */
+  private static SparksegConfig.MultiClass multiClassConfig(Reader r,
+      SparksegConfig.DatasetKind kind, int classes) {
+    boolean active = kind != null && kind.multiClass();
+    List<String> include = r.parsed("dataset.sequences",
+        () -> List.copyOf(r.c.getStringList("dataset.sequences")));
+    io.sparkseg.core.scene.Palette palette = r.parsed("dataset.palette", () -> palette(r.c));
+    int ignoreValue = r.intAtLeast("dataset.ignore-value", 0);
+    List<String> categories = r.parsed("dataset.coco.categories",
+        () -> List.copyOf(r.c.getStringList("dataset.coco.categories")));
+    String crowd = r.string("dataset.coco.crowd");
+    if (!crowd.equals("ignore") && !crowd.equals("class")) {
+      r.problems.add(ROOT + ".dataset.coco.crowd: expected one of ignore, class but got '"
+          + crowd + "'");
+    }
+    io.sparkseg.core.scene.LabelDecoder decoder = null;
+    if (kind == SparksegConfig.DatasetKind.SCENE && palette != null) {
+      decoder = io.sparkseg.core.scene.LabelDecoder.palette(palette);
+    } else if (kind != null && kind.multiClass()) {
+      int ignore = ignoreValue;
+      decoder = r.parsed("dataset.ignore-value",
+          () -> io.sparkseg.core.scene.LabelDecoder.indices(classes, ignore));
+    }
+    if (active && decoder != null) {
+      int expected = kind == SparksegConfig.DatasetKind.COCO && categories != null
+          && !categories.isEmpty() ? categories.size() : decoder.classes();
+      if (expected != classes) {
+        r.problems.add(ROOT + ".data.classes: dataset.kind " + kind.code() + " has " + expected
+            + (kind == SparksegConfig.DatasetKind.SCENE ? " palette classes " + palette
+                .classNames() : kind == SparksegConfig.DatasetKind.COCO
+                ? " categories " + categories : " classes") + " but data.classes = " + classes);
+      }
+    }
+    return new SparksegConfig.MultiClass(r.path("dataset.labels"),
+        include == null ? java.util.Set.of() : new java.util.LinkedHashSet<>(include), decoder,
+        r.optionalPath("dataset.test-labels"), r.path("dataset.class-maps-dir"),
+        r.path("dataset.coco.annotations"), categories == null ? List.of() : categories,
+        crowd.equals("ignore"));
+  }
+
+  /** {@code dataset.palette}: "carla" or a list of {name, colour = "#RRGGBB", ignore}. */
+  private static io.sparkseg.core.scene.Palette palette(Config c) {
+    ConfigValue v = c.getValue("dataset.palette");
+    if (v.valueType() == ConfigValueType.STRING) {
+      String name = c.getString("dataset.palette");
+      if (!name.equals("carla")) {
+        throw new IllegalArgumentException("expected carla or a list of {name, colour} entries "
+            + "but got '" + name + "'");
+      }
+      return io.sparkseg.core.scene.Palette.carla();
+    }
+    List<String> names = new ArrayList<>();
+    List<Integer> colours = new ArrayList<>();
+    java.util.Set<String> ignored = new java.util.HashSet<>();
+    int i = 0;
+    for (Config e : c.getConfigList("dataset.palette")) {
+      String name = e.getString("name");
+      String colour = e.getString("colour").trim();
+      if (!colour.matches("#[0-9A-Fa-f]{6}")) {
+        throw new IllegalArgumentException("entry " + i + " (" + name + "): colour '" + colour
+            + "' is not #RRGGBB");
+      }
+      names.add(name);
+      colours.add(Integer.parseInt(colour.substring(1), 16));
+      if (e.hasPath("ignore") && e.getBoolean("ignore")) {
+        ignored.add(name);
+      }
+      i++;
+    }
+    return new io.sparkseg.core.scene.Palette(names,
+        colours.stream().mapToInt(Integer::intValue).toArray(), ignored);
   }
 
   private static SparksegConfig.Photos photosConfig(Reader r, int classes) {
@@ -380,7 +471,8 @@ public final class ConfigLoader {
         .plateauFactor((float) r.fraction("train.plateau-factor"))
         .plateauPatience(r.intAtLeast("train.plateau-patience", 0))
         .loss(r.c.getString("train.loss"))
-        .posWeight(floats(r.c.getDoubleList("train.pos-weight"), classes, "train.pos-weight"))
+        .posWeight(posWeight(r.c.getDoubleList("train.pos-weight"), classes,
+            r.c.getString("train.loss")))
         .validateEvery(r.intAtLeast("train.validate-every", 1))
         .earlyStopPatience(r.intAtLeast("train.early-stop-patience", 0))
         .threshold((float) r.fraction("train.threshold"))
@@ -399,9 +491,25 @@ public final class ConfigLoader {
     if (!device.equals("auto") && !device.equals("cpu")) {
       r.problems.add(ROOT + ".train.device: expected one of auto, cpu but got '" + device + "'");
     }
+    String classWeights = r.string("train.class-weights");
+    r.check("train.class-weights", () -> io.sparkseg.core.train.ClassWeights.of(classWeights,
+        new long[] {1}));
     return new TrainConfig(spec, weights, options, augmentation, folds, runId,
         r.intAtLeast("train.gpus-per-task", 0), device, r.intAtLeast("train.prefetch", 1),
-        r.intAtLeast("train.shuffle-buffer", 1));
+        r.intAtLeast("train.shuffle-buffer", 1), classWeights);
+  }
+
+  /**
+   * {@code train.pos-weight}: one value per class for the -pw losses that use it; other losses
+   * ignore it, so a list of another length (the Severstal default) stands for ones.
+   */
+  private static float[] posWeight(List<Double> values, int classes, String loss) {
+    if (values.size() != classes && !loss.trim().endsWith("-pw")) {
+      float[] ones = new float[classes];
+      Arrays.fill(ones, 1f);
+      return ones;
+    }
+    return floats(values, classes, "train.pos-weight");
   }
 
   private static float[] floats(List<Double> values, int classes, String key) {

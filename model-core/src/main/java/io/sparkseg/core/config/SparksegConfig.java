@@ -9,10 +9,16 @@ import java.util.Map;
  */
 public record SparksegConfig(String workDir, Data data, Tables tables, Folds folds, Tiles tiles,
     Demo demo, TrainConfig train, Tune tune, Predict predict, Spark spark, DatasetKind dataset,
-    Photos photos) {
+    Photos photos, MultiClass multiClass) {
 
-  /** A name per class, class 1 first: the photo labels for person photos, else "class N". */
+  /**
+   * A name per class, class 1 first: the photo labels for person photos, the palette's names
+   * for scenes, the category names for COCO, else "class N".
+   */
   public java.util.List<String> classNames() {
+    if (dataset.multiClass() && multiClass.decoder() != null) {
+      return multiClass.classNames();
+    }
     java.util.List<String> names = new java.util.ArrayList<>();
     for (int c = 1; c <= data.classes(); c++) {
       names.add(dataset == DatasetKind.PERSON_PHOTOS ? photos.labelOf(c) : "class " + c);
@@ -25,7 +31,13 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
     /** Kaggle Severstal layout: images + train.csv (RLE); ingest writes images and masks. */
     SEVERSTAL("severstal"),
     /** Photos of people + a Label Studio export; smart-crop writes the crops table. */
-    PERSON_PHOTOS("person-photos");
+    PERSON_PHOTOS("person-photos"),
+    /** Driving sequences: Images/<seq>/ + RGB palette Labels/<seq>/; ingest writes samples. */
+    SCENE("scene"),
+    /** images/ + masks/ of class indices (grey or palette PNGs); ingest writes samples. */
+    PNG_MASKS("png-masks"),
+    /** images/ + a COCO instances JSON; ingest writes samples. */
+    COCO("coco");
 
     private final String code;
 
@@ -37,14 +49,19 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
       return code;
     }
 
+    /** One class per pixel (softmax models, class maps): scene, png-masks, coco. */
+    public boolean multiClass() {
+      return this == SCENE || this == PNG_MASKS || this == COCO;
+    }
+
     public static DatasetKind of(String code) {
       for (DatasetKind k : values()) {
         if (k.code.equals(code)) {
           return k;
         }
       }
-      throw new IllegalArgumentException("expected one of severstal, person-photos but got '"
-          + code + "'");
+      throw new IllegalArgumentException("expected one of severstal, person-photos, scene, "
+          + "png-masks, coco but got '" + code + "'");
     }
   }
 
@@ -84,9 +101,34 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
     }
   }
 
-  /** Input data locations and the expected image geometry. */
+  /**
+   * Input data locations and the expected image geometry; {@code resize} (multi-class families)
+   * fits images of another size to it, null = they are quarantined as wrong-size.
+   */
   public record Data(String dir, String trainImages, String trainCsv, String testImages,
-      String imageGlob, int imageHeight, int imageWidth, int classes) {}
+      String imageGlob, int imageHeight, int imageWidth, int classes,
+      io.sparkseg.core.geometry.Fit.Mode resize) {}
+
+  /**
+   * The multi-class families ({@code dataset.kind} scene, png-masks, coco): where the labels of
+   * {@code data.train-images} are, which sequences count, how labels encode classes, the labels
+   * of the images to predict (scored when set), where predicted class maps go, and COCO's
+   * annotation file, category to class mapping and crowd handling.
+   */
+  public record MultiClass(String labels, java.util.Set<String> include,
+      io.sparkseg.core.scene.LabelDecoder decoder, String testLabels, String classMapsDir,
+      String cocoAnnotations, java.util.List<String> cocoCategories, boolean cocoCrowdIgnored)
+      implements java.io.Serializable {
+    public MultiClass {
+      include = java.util.Set.copyOf(include);
+      cocoCategories = java.util.List.copyOf(cocoCategories);
+    }
+
+    /** Class names, class 1 (index 0) first. */
+    public java.util.List<String> classNames() {
+      return cocoCategories.isEmpty() ? decoder.classNames() : cocoCategories;
+    }
+  }
 
   /** Where and how tables are stored. */
   public record Tables(TableFormat format, String dir) {
@@ -102,8 +144,17 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
   /** Tile size and stride. */
   public record Tiles(int height, int width, int stride) {}
 
-  /** Generated demo data set. */
-  public record Demo(int trainImages, int testImages, double cleanFraction, long seed) {}
+  /** Generated demo data set (Severstal-like images; {@code scene}: driving sequences). */
+  public record Demo(int trainImages, int testImages, double cleanFraction, long seed,
+      SceneDemo scene) {}
+
+  /** The generated scene demo: sequences for training and held out, frames per sequence. */
+  public record SceneDemo(int trainSequences, int testSequences, int frames) {}
+
+  /** The scene demo's size. */
+  public SceneDemo sceneDemo() {
+    return demo.scene();
+  }
 
   /** The grid {@code tune} searches per class. */
   public record Tune(float[] thresholds, int[] minAreas) {
@@ -144,7 +195,7 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
             p.batchSize(), p.thresholds(), p.minAreas(), p.gate(), p.submission(),
             p.submissionLayout(), p.overlays(), p.overlaysDir(), p.truthCsv(), p.partitions(),
             p.archiveEntryMaxBytes()),
-        spark, dataset, photos);
+        spark, dataset, photos, multiClass);
   }
 
   /** The demo data set at the configured image size. */

@@ -11,7 +11,19 @@ import io.sparkseg.core.train.TrainOptions;
  */
 public record TrainConfig(ModelSpec model, String encoderWeights, TrainOptions options,
     String augmentation, java.util.List<Integer> folds, String runId, int gpusPerTask,
-    String device, int prefetch, int shuffleBuffer) implements java.io.Serializable {
+    String device, int prefetch, int shuffleBuffer, String classWeights)
+    implements java.io.Serializable {
+
+  /** The same settings training with {@code options} (e.g. with class weights from the data). */
+  public TrainConfig withOptions(TrainOptions options) {
+    return new TrainConfig(model, encoderWeights, options, augmentation, folds, runId,
+        gpusPerTask, device, prefetch, shuffleBuffer, classWeights);
+  }
+
+  /** Whether the model has one class per pixel (softmax; scored by mIoU). */
+  public boolean softmax() {
+    return model.activation() == ModelSpec.Activation.SOFTMAX;
+  }
 
   /** The augmentation recipe named by {@code sparkseg.train.augmentation}. */
   public Augmenter augmenter() {

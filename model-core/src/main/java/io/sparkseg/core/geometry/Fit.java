@@ -143,6 +143,31 @@ public record Fit(Mode mode, int srcHeight, int srcWidth, int height, int width,
     return new ClassMap(srcHeight, srcWidth, out);
   }
 
+  /**
+   * A prediction for every source pixel: as {@link #toSource}, but the pixels a crop cut off
+   * take the class of the nearest canvas pixel (edge extension) instead of being ignored, so a
+   * class map written for people and scored against its truth covers the whole image.
+   */
+  public ClassMap toSourceFilled(ClassMap canvas) {
+    ClassMap exact = toSource(canvas);
+    if (mode != Mode.CROP) {
+      return exact;
+    }
+    byte[] out = exact.classes();
+    for (int r = 0; r < srcHeight; r++) {
+      int y = Math.min(height - 1, Math.max(0,
+          (int) Math.floor((r + 0.5) * scaleY) + offsetY));
+      for (int c = 0; c < srcWidth; c++) {
+        if ((out[r * srcWidth + c] & 0xFF) == ClassMap.IGNORE) {
+          int x = Math.min(width - 1, Math.max(0,
+              (int) Math.floor((c + 0.5) * scaleX) + offsetX));
+          out[r * srcWidth + c] = (byte) canvas.get(y, x);
+        }
+      }
+    }
+    return exact;
+  }
+
   private void check(int h, int w) {
     if (h != srcHeight || w != srcWidth) {
       throw new IllegalArgumentException("this fit is for " + srcHeight + "x" + srcWidth

@@ -19,6 +19,28 @@ public final class ImageIds {
 
   private ImageIds() {}
 
+  /**
+   * Why a relative-path id ({@code <sequence>/<frame>}, the multi-class families' outputs
+   * mirror the input folders) cannot be used, or null: as {@link #problem} but '/' separates
+   * folders; no empty, "." or ".." part.
+   */
+  public static String pathProblem(String id) {
+    if (id == null || id.isEmpty()) {
+      return "empty image id";
+    }
+    for (String part : id.split("/", -1)) {
+      if (part.isEmpty() || part.equals(".") || part.equals("..")) {
+        return "image id '" + id + "' has an empty, '.' or '..' folder part";
+      }
+      String p = problem(part);
+      if (p != null) {
+        return p;
+      }
+    }
+    return id.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES
+        ? "image id longer than " + MAX_BYTES + " bytes" : null;
+  }
+
   /** Why {@code id} cannot be used, or null when it can. */
   public static String problem(String id) {
     if (id == null || id.isEmpty()) {

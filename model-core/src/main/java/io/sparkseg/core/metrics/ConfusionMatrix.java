@@ -63,6 +63,33 @@ public final class ConfusionMatrix implements java.io.Serializable {
     }
   }
 
+  /**
+   * The majority-class baseline: every counted pixel predicted as the class most frequent in
+   * this matrix's truth (what a model that learned nothing but the prior would score).
+   */
+  public ConfusionMatrix majorityBaseline() {
+    int majority = 0;
+    for (int c = 1; c < classes; c++) {
+      if (truthTotal(c) > truthTotal(majority)) {
+        majority = c;
+      }
+    }
+    ConfusionMatrix m = new ConfusionMatrix(classes);
+    for (int t = 0; t < classes; t++) {
+      m.counts[t * classes + majority] = truthTotal(t);
+    }
+    return m;
+  }
+
+  /** All pixels counted (truth pixels that are not ignored). */
+  public long total() {
+    long s = 0;
+    for (long c : counts) {
+      s += c;
+    }
+    return s;
+  }
+
   /** Pixels of true class {@code t} predicted as {@code p}. */
   public long count(int t, int p) {
     return counts[t * classes + p];

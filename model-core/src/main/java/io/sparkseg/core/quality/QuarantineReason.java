@@ -86,4 +86,14 @@ public enum QuarantineReason {
   public String code() {
     return code;
   }
+
+  /** The reason of a code. */
+  public static QuarantineReason of(String code) {
+    for (QuarantineReason r : values()) {
+      if (r.code.equals(code)) {
+        return r;
+      }
+    }
+    throw new IllegalArgumentException("no quarantine reason '" + code + "'");
+  }
 }

@@ -19,6 +19,42 @@ public record ClassMap(int height, int width, byte[] classes) {
     }
   }
 
+  /** The most probable class of each pixel ({@code probs[c]}: class c's plane, row-major). */
+  public static ClassMap argmax(float[][] probs, int h, int w) {
+    byte[] out = new byte[h * w];
+    for (int p = 0; p < out.length; p++) {
+      int best = 0;
+      for (int c = 1; c < probs.length; c++) {
+        if (probs[c][p] > probs[best][p]) {
+          best = c;
+        }
+      }
+      out[p] = (byte) best;
+    }
+    return new ClassMap(h, w, out);
+  }
+
+  /**
+   * The class map of one-class-per-pixel masks ({@code masks[c]}: class c's pixels, null when
+   * absent); a pixel of no mask is {@link #IGNORE}.
+   */
+  public static ClassMap ofMasks(BinaryMask[] masks, int h, int w) {
+    byte[] out = new byte[h * w];
+    Arrays.fill(out, (byte) IGNORE);
+    for (int c = 0; c < masks.length; c++) {
+      if (masks[c] == null) {
+        continue;
+      }
+      byte[] on = masks[c].toRowMajor();
+      for (int p = 0; p < out.length; p++) {
+        if (on[p] != 0) {
+          out[p] = (byte) c;
+        }
+      }
+    }
+    return new ClassMap(h, w, out);
+  }
+
   /** The class index at (row, col), 0..254, or {@link #IGNORE}. */
   public int get(int row, int col) {
     return classes[row * width + col] & 0xFF;

@@ -81,6 +81,18 @@ public record Palette(List<String> names, int[] colours, Set<String> ignored)
   }
 
   /** Class index of each entry ({@link ClassMap#IGNORE} for ignored ones). */
+  /** The colour ({@code 0xRRGGBB}) of each class index, class 0 first. */
+  public int[] classColours() {
+    int[] index = indexOfEntry();
+    int[] out = new int[classes()];
+    for (int i = 0; i < index.length; i++) {
+      if (index[i] != ClassMap.IGNORE) {
+        out[index[i]] = colours[i];
+      }
+    }
+    return out;
+  }
+
   private int[] indexOfEntry() {
     int[] index = new int[names.size()];
     int next = 0;

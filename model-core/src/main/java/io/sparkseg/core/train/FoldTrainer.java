@@ -107,12 +107,12 @@ public final class FoldTrainer {
   }
 
   /**
-   * What a fold's training produced; {@code bestDice} is the score that chose the best model:
+   * What a fold's training produced; {@code bestScore} is the score that chose the best model:
    * mean Dice for sigmoid models, mIoU of the argmax class maps for softmax models (whose
    * {@code bestMetrics} also hold {@code miou}, {@code pixel_accuracy}, {@code mean_accuracy},
    * {@code iou.c}; {@code best-confusion.csv} beside the model is the confusion matrix).
    */
-  public record Result(int epochsRun, int resumedFromEpoch, int bestEpoch, double bestDice,
+  public record Result(int epochsRun, int resumedFromEpoch, int bestEpoch, double bestScore,
       Map<String, Double> bestMetrics, List<EpochRecord> history, String bestModel,
       boolean stoppedEarly) {}
 
@@ -145,7 +145,7 @@ public final class FoldTrainer {
       Optimizer optimizer = new Optimizer(options.optimizer(), options.weightDecay(),
           options.momentum());
       LrSchedule schedule = options.newSchedule();
-      SegLoss loss = SegLoss.of(options.loss(), options.posWeight());
+      SegLoss loss = options.newLoss();
 
       State state = resume(model, params, optimizer, schedule);
       int resumedFrom = state.epoch;
@@ -352,7 +352,8 @@ public final class FoldTrainer {
               truth);
         }
         if (softmax) {
-          confusion.add(argmax(probs.get(i), h, w), truthMap(s.masks(), h, w));
+          confusion.add(io.sparkseg.core.scene.ClassMap.argmax(probs.get(i), h, w),
+              io.sparkseg.core.scene.ClassMap.ofMasks(s.masks(), h, w));
         }
         if (oof != null) {
           oof.accept(s.id(), h, w, probs.get(i));
@@ -360,39 +361,6 @@ public final class FoldTrainer {
       }
     }
     return new Evaluation(batches == 0 ? Double.NaN : lossSum / batches, metrics, confusion);
-  }
-
-  /** The most probable class of each pixel. */
-  static io.sparkseg.core.scene.ClassMap argmax(float[][] probs, int h, int w) {
-    byte[] out = new byte[h * w];
-    for (int p = 0; p < out.length; p++) {
-      int best = 0;
-      for (int c = 1; c < probs.length; c++) {
-        if (probs[c][p] > probs[best][p]) {
-          best = c;
-        }
-      }
-      out[p] = (byte) best;
-    }
-    return new io.sparkseg.core.scene.ClassMap(h, w, out);
-  }
-
-  /** The class of each pixel from one-class-per-pixel masks; a pixel of no mask is ignored. */
-  static io.sparkseg.core.scene.ClassMap truthMap(BinaryMask[] masks, int h, int w) {
-    byte[] out = new byte[h * w];
-    java.util.Arrays.fill(out, (byte) io.sparkseg.core.scene.ClassMap.IGNORE);
-    for (int c = 0; c < masks.length; c++) {
-      if (masks[c] == null) {
-        continue;
-      }
-      byte[] on = masks[c].toRowMajor();
-      for (int p = 0; p < out.length; p++) {
-        if (on[p] != 0) {
-          out[p] = (byte) c;
-        }
-      }
-    }
-    return new io.sparkseg.core.scene.ClassMap(h, w, out);
   }
 
   private void saveModel(SegmentationModel model, String name, Map<String, Double> metrics)

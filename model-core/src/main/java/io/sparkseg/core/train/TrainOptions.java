@@ -24,20 +24,22 @@ package io.sparkseg.core.train;
  * @param threshold probability threshold for validation masks
  * @param seed seed of initialization, shuffling and augmentation
  * @param keepCheckpoints how many epoch checkpoints to keep (the newest)
+ * @param classWeights per-class cross-entropy weights of softmax losses (null = none)
  */
 public record TrainOptions(int epochs, int batchSize, float lr, Optimizer.Kind optimizer,
     float weightDecay, float momentum, LrSchedule.Kind schedule, float minLr, int warmupEpochs,
     int cosineT0, int cosineTMult, float plateauFactor, int plateauPatience, String loss,
     float[] posWeight, int validateEvery, int earlyStopPatience, float threshold, long seed,
-    int keepCheckpoints) implements java.io.Serializable {
+    int keepCheckpoints, float[] classWeights) implements java.io.Serializable {
 
   public TrainOptions {
     if (epochs < 1 || batchSize < 1 || validateEvery < 1 || keepCheckpoints < 1) {
       throw new IllegalArgumentException("epochs, batch size, validate-every and "
           + "keep-checkpoints must be >= 1");
     }
-    SegLoss.of(loss, posWeight); // validates the name
+    SegLoss.of(loss, posWeight).withClassWeights(classWeights); // validates name and weights
     posWeight = posWeight.clone();
+    classWeights = classWeights == null ? null : classWeights.clone();
   }
 
   /**
@@ -94,6 +96,7 @@ public record TrainOptions(int epochs, int batchSize, float lr, Optimizer.Kind o
     x.threshold = threshold;
     x.seed = seed;
     x.keepCheckpoints = keepCheckpoints;
+    x.classWeights = classWeights;
     return x;
   }
 
@@ -119,6 +122,7 @@ public record TrainOptions(int epochs, int batchSize, float lr, Optimizer.Kind o
     private float threshold = 0.5f;
     private long seed = 42;
     private int keepCheckpoints = 2;
+    private float[] classWeights;
 
     private Builder() {}
 
@@ -192,6 +196,11 @@ public record TrainOptions(int epochs, int batchSize, float lr, Optimizer.Kind o
       return this;
     }
 
+    public Builder classWeights(float[] v) {
+      classWeights = v;
+      return this;
+    }
+
     public Builder posWeight(float[] v) {
       posWeight = v;
       return this;
@@ -223,8 +232,13 @@ public record TrainOptions(int epochs, int batchSize, float lr, Optimizer.Kind o
     }
 
     public TrainOptions build() {
-      return new TrainOptions(epochs, batchSize, lr, optimizer, weightDecay, momentum, schedule, minLr, warmupEpochs, cosineT0, cosineTMult, plateauFactor, plateauPatience, loss, posWeight, validateEvery, earlyStopPatience, threshold, seed, keepCheckpoints);
+      return new TrainOptions(epochs, batchSize, lr, optimizer, weightDecay, momentum, schedule, minLr, warmupEpochs, cosineT0, cosineTMult, plateauFactor, plateauPatience, loss, posWeight, validateEvery, earlyStopPatience, threshold, seed, keepCheckpoints, classWeights);
     }
+  }
+
+  /** The loss these options describe (class weights included). */
+  public SegLoss newLoss() {
+    return SegLoss.of(loss, posWeight).withClassWeights(classWeights);
   }
 
   /** The schedule these options describe. */

@@ -87,4 +87,34 @@ class CocoDatasetTest {
         () -> CocoDataset.read(new StringReader("{\"images\": [{\"id\": 1"), "y.json"));
     assertTrue(e.getMessage().startsWith("y.json: not a COCO"), e.getMessage());
   }
+
+  @Test
+  void oneImagesJsonPaintsTheSameAndTheSampleReaderUsesIt() throws Exception {
+    CocoDataset d = CocoDataset.read(new StringReader(JSON), "instances_val.json");
+    CocoDataset.Image a = d.images().get(0);
+    String one = d.toJson(a);
+    CocoDataset small = CocoDataset.read(new StringReader(one), "instances_val.json");
+    assertEquals(List.of(a), small.images());
+    assertEquals(d.categories(), small.categories());
+    List<CocoDataset.Problem> problems = new ArrayList<>();
+    ClassMap whole = d.classMap(a, CLASSES, true, problems);
+    assertEquals(whole, small.classMap(small.images().get(0), CLASSES, true, problems));
+
+    io.sparkseg.core.scene.SampleReader reader = new io.sparkseg.core.scene.SampleReader(null,
+        null, 4, 6);
+    byte[] jpeg = io.sparkseg.core.image.ImageCodec.encodePng(
+        new io.sparkseg.core.image.Image8(4, 6, 3, new byte[72]));
+    io.sparkseg.core.scene.Sample s = reader.readCoco(jpeg, "images/a.jpg", one,
+        "instances_val.json", CLASSES, true);
+    assertEquals(whole, s.classMap());
+    var unknown = assertThrows(io.sparkseg.core.scene.LabelDecoder.LabelException.class,
+        () -> reader.readCoco(jpeg, "images/c.jpg", d.toJson(d.images().get(2)),
+            "instances_val.json", CLASSES, true));
+    assertEquals(io.sparkseg.core.quality.QuarantineReason.UNKNOWN_CATEGORY, unknown.reason());
+    var size = assertThrows(io.sparkseg.core.scene.LabelDecoder.LabelException.class,
+        () -> reader.readCoco(io.sparkseg.core.image.ImageCodec.encodePng(
+            new io.sparkseg.core.image.Image8(5, 6, 3, new byte[90])), "images/a.jpg", one,
+            "instances_val.json", CLASSES, true));
+    assertEquals(io.sparkseg.core.quality.QuarantineReason.LABEL_SIZE_MISMATCH, size.reason());
+  }
 }

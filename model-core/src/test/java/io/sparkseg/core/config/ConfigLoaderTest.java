@@ -215,4 +215,83 @@ class ConfigLoaderTest {
     assertTrue(ConfigLoader.looksSecret("spark.hadoop.fs.s3a.session.token"));
     assertTrue(!ConfigLoader.looksSecret("sparkseg.predict.images"));
   }
+
+  @Test
+  void multiClassFamiliesAreCheckedAgainstClassesAndActivation() {
+    Map<String, String> scene = new LinkedHashMap<>();
+    scene.put("dataset.kind", "scene");
+    scene.put("data.classes", "12");
+    scene.put("model.activation", "softmax");
+    scene.put("train.loss", "ce-dice");
+    scene.put("data.resize", "letterbox");
+    scene.put("dataset.sequences", "[seq01, seq02]");
+    scene.put("train.class-weights", "median-frequency");
+    SparksegConfig c = load(scene, Map.of());
+    assertTrue(c.dataset().multiClass());
+    assertEquals(12, c.multiClass().decoder().classes());
+    assertEquals("traffic_sign", c.classNames().get(0));
+    assertEquals(io.sparkseg.core.geometry.Fit.Mode.LETTERBOX, c.data().resize());
+    assertEquals(java.util.Set.of("seq01", "seq02"), c.multiClass().include());
+    assertEquals("median-frequency", c.train().classWeights());
+    assertTrue(c.train().softmax());
+    assertEquals(12, c.train().options().posWeight().length, "pos-weight unused: ones");
+
+    Map<String, String> four = new LinkedHashMap<>(scene);
+    four.put("data.classes", "4");
+    assertTrue(fails(four).getMessage().contains("dataset.kind scene has 12 palette classes"));
+    Map<String, String> sigmoid = new LinkedHashMap<>(scene);
+    sigmoid.remove("model.activation");
+    sigmoid.remove("train.loss");
+    assertTrue(fails(sigmoid).getMessage().contains("set model.activation = softmax"));
+    Map<String, String> resize = new LinkedHashMap<>(scene);
+    resize.put("data.resize", "squash");
+    assertTrue(fails(resize).getMessage().contains("sparkseg.data.resize"));
+    Map<String, String> weights = new LinkedHashMap<>(scene);
+    weights.put("train.class-weights", "balanced");
+    assertTrue(fails(weights).getMessage().contains("sparkseg.train.class-weights"));
+    assertEquals(null, load(Map.of(), Map.of()).data().resize(), "none by default");
+  }
+
+  @Test
+  void aPaletteFromTheConfigurationAndIndexMasks(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("p.conf");
+    Files.writeString(file, """
+        sparkseg {
+          dataset {
+            kind = scene
+            palette = [
+              { name = road, colour = "#804080" }
+              { name = car, colour = "#00008E" }
+              { name = void, colour = "#000000", ignore = true }
+            ]
+          }
+          data.classes = 2
+          model.activation = softmax
+          train.loss = ce
+        }
+        """);
+    SparksegConfig c = ConfigLoader.load(file, Map.of(), Map.of());
+    assertEquals(java.util.List.of("road", "car"), c.classNames());
+    assertEquals(0x00008E, c.multiClass().decoder().colours()[1]);
+    Files.writeString(file, """
+        sparkseg.dataset.kind = scene
+        sparkseg.dataset.palette = [{ name = road, colour = "purple" }]
+        sparkseg.data.classes = 1
+        """);
+    ConfigValidationException bad = assertThrows(ConfigValidationException.class,
+        () -> ConfigLoader.load(file, Map.of(), Map.of()));
+    assertTrue(bad.getMessage().contains("colour 'purple' is not #RRGGBB"), bad.getMessage());
+
+    Map<String, String> masks = new LinkedHashMap<>();
+    masks.put("dataset.kind", "png-masks");
+    masks.put("data.classes", "21");
+    masks.put("model.activation", "softmax");
+    masks.put("train.loss", "ce");
+    SparksegConfig voc = load(masks, Map.of());
+    assertEquals(255, voc.multiClass().decoder().ignoreValue());
+    assertEquals("class 20", voc.classNames().get(20));
+    masks.put("dataset.ignore-value", "3");
+    assertTrue(fails(masks).getMessage().contains("the ignore value must be a value no class "
+        + "has"));
+  }
 }

@@ -63,4 +63,21 @@ class FitTest {
     assertThrows(IllegalArgumentException.class, () -> Fit.Mode.of("squash"));
     assertThrows(IllegalArgumentException.class, () -> crop.apply(random(new Random(1), 9, 20)));
   }
+
+  @Test
+  void filledInverseGivesEveryCroppedPixelItsNearestPrediction() {
+    ClassMap wide = random(new Random(4), 10, 20);
+    Fit crop = Fit.of(Fit.Mode.CROP, 10, 20, 10, 10);
+    ClassMap canvas = crop.apply(wide);
+    ClassMap filled = crop.toSourceFilled(canvas);
+    for (int y = 0; y < 10; y++) {
+      for (int x = 0; x < 20; x++) {
+        int expected = x < 5 ? canvas.get(y, 0) : x >= 15 ? canvas.get(y, 9) : wide.get(y, x);
+        assertEquals(expected, filled.get(y, x), y + "," + x);
+      }
+    }
+    Fit box = Fit.of(Fit.Mode.LETTERBOX, 6, 12, 12, 12);
+    ClassMap m = random(new Random(6), 6, 12);
+    assertEquals(m, box.toSourceFilled(box.apply(m)), "letterbox: nothing was cut");
+  }
 }

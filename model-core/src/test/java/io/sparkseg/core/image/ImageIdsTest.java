@@ -31,4 +31,15 @@ class ImageIdsTest {
     assertTrue(ImageIds.problem("a\rb.jpg").contains("U+000D"), ImageIds.problem("a\rb.jpg"));
     assertTrue(ImageIds.problem("a,b.jpg").contains("','"));
   }
+
+  @Test
+  void relativePathIdsAllowFoldersButNoEmptyDotOrBadParts() {
+    assertNull(ImageIds.pathProblem("seq01/000123"));
+    assertNull(ImageIds.pathProblem("town/day/000123"));
+    for (String bad : new String[] {"/abs", "seq//x", "seq/", "../x", "seq/./x", "a,b/c", "",
+        "s/" + "x".repeat(200)}) {
+      assertNotNull(ImageIds.pathProblem(bad), bad);
+    }
+    assertNotNull(ImageIds.problem("seq01/000123"), "plain ids still refuse '/'");
+  }
 }

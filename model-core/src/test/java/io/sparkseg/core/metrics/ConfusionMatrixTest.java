@@ -52,4 +52,18 @@ class ConfusionMatrixTest {
         new ClassMap(1, 1, new byte[] {5}), new ClassMap(1, 1, new byte[] {0})));
     assertTrue(e.getMessage().contains("class index 5"), e.getMessage());
   }
+
+  @Test
+  void majorityBaselinePredictsTheMostFrequentTruthClassEverywhere() {
+    ConfusionMatrix m = new ConfusionMatrix(3);
+    // truth: 6 of class 1, 3 of class 0, 1 of class 2 (whatever was predicted)
+    m.add(new ClassMap(1, 10, new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0}),
+        new ClassMap(1, 10, new byte[] {1, 1, 1, 1, 1, 1, 0, 0, 0, 2}));
+    ConfusionMatrix b = m.majorityBaseline();
+    assertEquals(10, b.total());
+    assertEquals(6, b.count(1, 1));
+    assertEquals(3, b.count(0, 1));
+    assertEquals(0.6, b.pixelAccuracy(), 1e-12);
+    assertEquals(0.6 / 3, b.meanIou(), 1e-12); // IoU 0, 0.6, 0
+  }
 }

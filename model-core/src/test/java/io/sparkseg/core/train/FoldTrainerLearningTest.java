@@ -33,8 +33,8 @@ class FoldTrainerLearningTest {
         .fit(SampleSource.of(train, true, 7), SampleSource.of(val, false, 0),
             (id, h, w, p) -> oof.put(id, p));
     System.out.printf("empty baseline %.4f, best mean Dice %.4f at epoch %d%n", baseline,
-        r.bestDice(), r.bestEpoch());
-    assertTrue(r.bestDice() > baseline + 0.05, "mean Dice " + r.bestDice()
+        r.bestScore(), r.bestEpoch());
+    assertTrue(r.bestScore() > baseline + 0.05, "mean Dice " + r.bestScore()
         + " does not clearly beat the empty baseline " + baseline);
     assertEquals(8, r.history().size());
     assertTrue(r.history().get(7).trainLoss() < r.history().get(0).trainLoss(), "loss falls");

@@ -58,7 +58,7 @@ class SoftmaxLearningTest {
     for (TrainingSample s : val) {
       byte[] all = new byte[64 * 96];
       java.util.Arrays.fill(all, (byte) majority);
-      base.add(new ClassMap(64, 96, all), FoldTrainer.truthMap(s.masks(), 64, 96));
+      base.add(new ClassMap(64, 96, all), ClassMap.ofMasks(s.masks(), 64, 96));
     }
     ModelSpec spec = new ModelSpec(ModelSpec.Architecture.UNET, "resnet18",
         new int[] {64, 32, 32, 16, 16}, 12, ModelSpec.Activation.SOFTMAX);
@@ -71,7 +71,7 @@ class SoftmaxLearningTest {
     System.out.printf("softmax: best mIoU %.4f (pixel accuracy %.4f) at epoch %d; majority "
         + "class mIoU %.4f%n", miou, r.bestMetrics().get("pixel_accuracy"), r.bestEpoch(),
         base.meanIou());
-    assertEquals(miou, r.bestDice(), 1e-12, "the best model is chosen by mIoU");
+    assertEquals(miou, r.bestScore(), 1e-12, "the best model is chosen by mIoU");
     assertTrue(miou > base.meanIou() + 0.15, "mIoU " + miou + " vs majority " + base.meanIou());
     assertTrue(r.bestMetrics().get("pixel_accuracy") > base.pixelAccuracy());
     String csv = Files.readString(dir.resolve("best-confusion.csv"));

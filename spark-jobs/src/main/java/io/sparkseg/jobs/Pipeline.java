@@ -32,7 +32,7 @@ public final class Pipeline {
     List<JobReport> reports = new ArrayList<>();
     reports.add(cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS
         ? io.sparkseg.jobs.crop.SmartCropJob.run(spark, cfg, out)
-        : IngestJob.run(spark, cfg, out));
+        : IngestJob.run(spark, cfg, out)); // multi-class families: SampleIngestJob
     reports.add(FoldsJob.run(spark, cfg, out));
     reports.add(TileJob.run(spark, cfg, out));
     return reports;
@@ -55,9 +55,13 @@ public final class Pipeline {
     PredictJob.Result prediction = PredictJob.run(spark, withRun, out);
     printOutputs(withRun, out);
     out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "run", training.runDir()
-        + " (fold models, summary.json, " + io.sparkseg.core.infer.Tuning.FILE + ")");
+        + " (fold models, summary.json" + (tuning == null ? ""
+            : ", " + io.sparkseg.core.infer.Tuning.FILE) + ")");
     if (prediction.submission() != null) {
       out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "submission", prediction.submission());
+    } else if (withRun.dataset().multiClass()) {
+      out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "class maps",
+          withRun.multiClass().classMapsDir() + "/" + training.runId());
     } else {
       out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "masks",
           withRun.photos().masksDir() + "/" + training.runId());
@@ -66,7 +70,10 @@ public final class Pipeline {
       out.printf(java.util.Locale.ROOT, "   %-11s %s%n", "overlays",
           withRun.predict().overlaysDir() + "/" + training.runId());
     }
-    if (prediction.diceAndBaseline() != null && prediction.submission() == null) {
+    if (prediction.diceAndBaseline() != null && withRun.dataset().multiClass()) {
+      out.printf(java.util.Locale.ROOT, "test images: mIoU %.4f (majority class everywhere "
+          + "%.4f)%n", prediction.diceAndBaseline()[0], prediction.diceAndBaseline()[1]);
+    } else if (prediction.diceAndBaseline() != null && prediction.submission() == null) {
       out.printf(java.util.Locale.ROOT, "test photos: mean Dice %.4f (empty prediction %.4f)%n",
           prediction.diceAndBaseline()[0], prediction.diceAndBaseline()[1]);
     } else if (prediction.diceAndBaseline() != null) {
@@ -89,6 +96,14 @@ public final class Pipeline {
   public static boolean generateDemo(SparksegConfig cfg, PrintStream out) {
     if (cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS) {
       return generatePhotoDemo(cfg, out);
+    }
+    if (cfg.dataset() == SparksegConfig.DatasetKind.SCENE) {
+      return generateSceneDemo(cfg, out);
+    }
+    if (cfg.dataset().multiClass()) {
+      throw new IllegalArgumentException("generate-demo makes Severstal, person-photo and scene "
+          + "demo data; for dataset.kind " + cfg.dataset().code() + " point --data at a folder "
+          + "of your own");
     }
     Path root = localPath("sparkseg.data.dir", cfg.data().dir());
     DemoDataset spec = cfg.demoDataset();
@@ -145,6 +160,37 @@ public final class Pipeline {
     }
   }
 
+  /** The scene demo (see {@link io.sparkseg.core.demo.SceneDemoGenerator}). */
+  static boolean generateSceneDemo(SparksegConfig cfg, PrintStream out) {
+    SparksegConfig.SceneDemo d = cfg.sceneDemo();
+    Path root = localPath("sparkseg.data.dir", cfg.data().dir());
+    String spec = "scene " + d + " " + cfg.data().imageHeight() + "x" + cfg.data().imageWidth()
+        + " seed " + cfg.demo().seed();
+    Path marker = root.resolve(DEMO_MARKER);
+    try {
+      if (Files.isRegularFile(marker)
+          && Files.readString(marker, StandardCharsets.UTF_8).equals(spec)) {
+        out.println("demo scenes already at " + root + " (" + spec + ")");
+        return false;
+      }
+      long t0 = System.nanoTime();
+      io.sparkseg.core.demo.SceneDemoGenerator.Summary s =
+          new io.sparkseg.core.demo.SceneDemoGenerator(d.trainSequences(), d.testSequences(),
+              d.frames(), cfg.data().imageHeight(), cfg.data().imageWidth(), cfg.demo().seed())
+              .write(root);
+      Files.writeString(marker, spec, StandardCharsets.UTF_8);
+      out.printf(java.util.Locale.ROOT, "generated demo scenes at %s: %d train frames in %d "
+              + "sequences (Images/, Labels/) + %d test frames in %d (test/Images, test/Labels), "
+              + "%dx%d, CARLA palette, in %.1f s%n", root, s.trainFrames(), d.trainSequences(),
+          s.testFrames(), d.testSequences(), cfg.data().imageHeight(), cfg.data().imageWidth(),
+          (System.nanoTime() - t0) / 1e9);
+      return true;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write demo scenes to " + root + ": "
+          + e.getMessage(), e);
+    }
+  }
+
   /** A local path from a setting; URIs other than file: are rejected with the setting's name. */
   static Path localPath(String key, String location) {
     if (location.startsWith("file:")) {
@@ -161,7 +207,8 @@ public final class Pipeline {
   public static void printOutputs(SparksegConfig cfg, PrintStream out) {
     out.println("outputs (" + cfg.tables().format().sourceName() + "):");
     List<String> first = cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS
-        ? List.of(TableStore.CROPS) : List.of(TableStore.IMAGES, TableStore.MASKS);
+        ? List.of(TableStore.CROPS) : cfg.dataset().multiClass() ? List.of(TableStore.SAMPLES)
+        : List.of(TableStore.IMAGES, TableStore.MASKS);
     for (String t : first) {
       out.printf("   %-11s %s%n", t, cfg.tables().path(t));
     }

@@ -60,9 +60,13 @@ final class ConfigOptions {
     return cfg;
   }
 
-  /** True for person photos whose data folder is the demo's default location (no --data). */
-  static boolean onPhotoDemoData(SparksegConfig cfg) {
-    return cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS
+  /**
+   * True for person photos or scenes whose data folder is the demo's default location (no
+   * --data): their demo presets (conf/device-demo.conf, conf/scene-demo.conf) are given whole.
+   */
+  static boolean onPresetDemoData(SparksegConfig cfg) {
+    return (cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS
+        || cfg.dataset() == SparksegConfig.DatasetKind.SCENE)
         && cfg.data().dir().equals(cfg.workDir() + "/demo-data");
   }
 

@@ -102,26 +102,52 @@ public final class Main implements Runnable {
           + "their mean over every image x class (empty prediction of an empty truth = 1).",
           "Both files may be in any Severstal layout (ImageId_ClassId,EncodedPixels; "
               + "ImageId,EncodedPixels,ClassId; ImageId,ClassId,EncodedPixels). The image size "
-              + "is sparkseg.data.image-height x image-width."})
+              + "is sparkseg.data.image-height x image-width.",
+          "With --dataset scene|png-masks|coco: class maps (a folder of PNGs, as predict writes "
+              + "them) against truth labels of the same relative paths: IoU and accuracy per "
+              + "class, mIoU, pixel accuracy, the majority-class baseline, and the confusion "
+              + "matrix (--confusion CSV); ignored truth pixels do not count."})
   static final class Evaluate implements Callable<Integer> {
     @Mixin
     ConfigOptions options;
 
-    @picocli.CommandLine.Option(names = "--submission", required = true, paramLabel = "CSV")
+    @picocli.CommandLine.Option(names = "--submission", paramLabel = "CSV")
     java.nio.file.Path submission;
 
-    @picocli.CommandLine.Option(names = "--truth", required = true, paramLabel = "CSV")
-    java.nio.file.Path truth;
+    @picocli.CommandLine.Option(names = "--truth", required = true, paramLabel = "CSV|DIR")
+    String truth;
+
+    @picocli.CommandLine.Option(names = "--dataset", paramLabel = "KIND",
+        description = "scene, png-masks or coco: score class maps (sets dataset.kind)")
+    String dataset;
+
+    @picocli.CommandLine.Option(names = "--predictions", paramLabel = "DIR",
+        description = "the class maps to score (with --dataset)")
+    String predictions;
+
+    @picocli.CommandLine.Option(names = "--confusion", paramLabel = "CSV",
+        description = "where to write the confusion matrix (with --dataset)")
+    String confusion;
 
     @Override
     public Integer call() throws java.io.IOException {
+      if (dataset != null) {
+        return classMaps();
+      }
+      if (submission == null || predictions != null) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "evaluate: --submission CSV --truth CSV (Severstal), or --dataset KIND "
+                + "--predictions DIR --truth DIR (class maps)");
+      }
       SparksegConfig cfg = options.load();
       int h = cfg.data().imageHeight();
       int w = cfg.data().imageWidth();
       int classes = cfg.data().classes();
+      java.nio.file.Path truthFile = java.nio.file.Path.of(truth);
       io.sparkseg.core.severstal.Submission.Score score = io.sparkseg.core.severstal.Submission
           .score(io.sparkseg.core.severstal.Submission.read(submission, classes, h, w),
-              io.sparkseg.core.severstal.Submission.read(truth, classes, h, w), classes, h, w);
+              io.sparkseg.core.severstal.Submission.read(truthFile, classes, h, w), classes, h,
+              w);
       System.out.printf("%s against %s: %d images x %d classes%n", submission, truth,
           score.images(), classes);
       if (score.missingFromSubmission() > 0) {
@@ -130,6 +156,35 @@ public final class Main implements Runnable {
       }
       score.metrics().table().forEach(System.out::println);
       return 0;
+    }
+
+    private int classMaps() {
+      if (predictions == null) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "evaluate --dataset needs --predictions DIR (the class maps) and --truth DIR");
+      }
+      SparksegConfig cfg = options.load(java.util.Map.of("dataset.kind", dataset));
+      if (!cfg.dataset().multiClass()) {
+        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+            "evaluate --dataset: expected scene, png-masks or coco, got " + dataset);
+      }
+      org.apache.spark.sql.SparkSession spark = io.sparkseg.jobs.SparkSessions.create(cfg);
+      try {
+        System.out.println(predictions + " against " + truth + ":");
+        io.sparkseg.jobs.evaluate.ClassMapEvaluation.print(spark, cfg.multiClass().decoder(),
+            cfg.classNames(), absolute(predictions), absolute(truth),
+            confusion == null ? null : absolute(confusion), System.out);
+      } finally {
+        if (System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
+          spark.stop();
+        }
+      }
+      return 0;
+    }
+
+    private static String absolute(String location) {
+      return location.matches("^[A-Za-z][A-Za-z0-9+.-]*:.*") ? location
+          : java.nio.file.Path.of(location).toAbsolutePath().normalize().toString();
     }
   }
 
@@ -395,7 +450,7 @@ public final class Main implements Runnable {
   static final class Run extends SparkCommand {
     @Override
     void before(SparksegConfig cfg) {
-      if (ConfigOptions.onDemoData(cfg) || ConfigOptions.onPhotoDemoData(cfg)) {
+      if (ConfigOptions.onDemoData(cfg) || ConfigOptions.onPresetDemoData(cfg)) {
         Pipeline.generateDemo(cfg, System.out);
       }
     }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.countDistinct;
 
 import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.core.folds.GroupKFold;
 import io.sparkseg.core.folds.StratifiedKFold;
 import io.sparkseg.jobs.JobReport;
 import io.sparkseg.jobs.io.Samples;
@@ -25,7 +26,9 @@ import org.apache.spark.sql.types.StructType;
  * {@code folds}: stratified K-fold over the ingested images, stratified by the number of
  * defect classes per image (as the Severstal baseline does), into the {@code folds} table
  * (image_id, fold, defect_classes). The assignment itself is model-core's
- * {@link StratifiedKFold}; only (image id, stratum) pairs travel to the driver.
+ * {@link StratifiedKFold}; only (image id, stratum) pairs travel to the driver. Samples with
+ * groups (the frames of a scene sequence) are split by {@link GroupKFold} instead: a sequence's
+ * frames never fall in two folds.
  */
 public final class FoldsJob {
   public static final String NAME = "folds";
@@ -49,19 +52,53 @@ public final class FoldsJob {
     for (Row r : strata.collectAsList()) {
       stratumById.put(r.getString(0), (int) r.getLong(1));
     }
-    StratifiedKFold kfold = new StratifiedKFold(cfg.folds().k(), cfg.folds().seed());
-    Map<String, Integer> folds = kfold.assign(stratumById);
+    Dataset<Row> groups = Samples.groups(store, cfg);
+    Map<String, Integer> folds;
+    int k = cfg.folds().k();
+    if (groups == null) {
+      folds = new StratifiedKFold(k, cfg.folds().seed()).assign(stratumById);
+    } else {
+      folds = groupFolds(groups, masks, k, cfg.folds().seed());
+      report.count("groups", groups.select("group").distinct().count());
+      report.line("group-aware: every sequence's frames share one fold (GroupKFold)");
+    }
     List<Row> rows = new ArrayList<>(folds.size());
     folds.forEach((id, fold) -> rows.add(RowFactory.create(id, fold, stratumById.get(id))));
     store.overwrite(TableStore.FOLDS, spark.createDataFrame(rows, SCHEMA));
 
     Dataset<Row> written = store.read(TableStore.FOLDS);
     long n = written.count();
-    report.count("images_in", stratumById.size()).count("k", kfold.k())
-        .count("seed", kfold.seed()).count("images_assigned", n);
+    report.count("images_in", stratumById.size()).count("k", k)
+        .count("seed", cfg.folds().seed()).count("images_assigned", n);
     report.reconcile("images", stratumById.size(), JobReport.outcomes("assigned a fold", n));
-    perFoldTable(written, masks, kfold.k(), cfg.data().classes()).forEach(report::line);
+    perFoldTable(written, masks, k, cfg.data().classes()).forEach(report::line);
     return report.finish(spark, store, out);
+  }
+
+  /**
+   * Folds by group ({@link GroupKFold}: a group's images together, class presence stratified at
+   * group level), spread to the images.
+   */
+  static Map<String, Integer> groupFolds(Dataset<Row> groups, Dataset<Row> masks, int k,
+      long seed) {
+    Map<String, String> groupOf = new HashMap<>();
+    Map<String, Integer> images = new HashMap<>();
+    Map<String, java.util.Set<Integer>> classes = new HashMap<>();
+    for (Row r : groups.collectAsList()) {
+      groupOf.put(r.getString(0), r.getString(1));
+      images.merge(r.getString(1), 1, Integer::sum);
+      classes.computeIfAbsent(r.getString(1), g -> new java.util.HashSet<>());
+    }
+    for (Row r : groups.join(masks, "image_id").select("group", "class_id").distinct()
+        .collectAsList()) {
+      classes.get(r.getString(0)).add(r.getInt(1));
+    }
+    Map<String, GroupKFold.Group> byGroup = new java.util.TreeMap<>();
+    images.forEach((g, n) -> byGroup.put(g, new GroupKFold.Group(n, classes.get(g))));
+    Map<String, Integer> foldOfGroup = new GroupKFold(k, seed).assign(byGroup);
+    Map<String, Integer> folds = new java.util.TreeMap<>();
+    groupOf.forEach((id, g) -> folds.put(id, foldOfGroup.get(g)));
+    return folds;
   }
 
   /** Lines of a per-fold table: images, clean images and images per defect class. */

@@ -42,6 +42,13 @@ public final class IngestJob {
   private IngestJob() {}
 
   public static JobReport run(SparkSession spark, SparksegConfig cfg, PrintStream out) {
+    if (cfg.dataset().multiClass()) {
+      return SampleIngestJob.run(spark, cfg, out);
+    }
+    if (cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS) {
+      throw new IllegalArgumentException("dataset.kind = person-photos is ingested by "
+          + "smart-crop (it detects and crops each photo), not ingest");
+    }
     SparksegConfig.Data data = cfg.data();
     Inputs.requireExists(spark, "sparkseg.data.train-images", data.trainImages(), true);
     Inputs.requireExists(spark, "sparkseg.data.train-csv", data.trainCsv(), false);

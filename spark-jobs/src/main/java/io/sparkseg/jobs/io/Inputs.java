@@ -40,4 +40,25 @@ public final class Inputs {
       throw new UncheckedIOException("cannot read " + location + ": " + e.getMessage(), e);
     }
   }
+
+  /**
+   * Every file under {@code location} (recursively) whose name matches {@code glob}, sorted,
+   * those Spark's listing skips (hidden names, empty files) included so they are counted too.
+   */
+  public static java.util.List<String> listFiles(SparkSession spark, String location,
+      String glob) {
+    java.util.Set<String> paths = new java.util.TreeSet<>(spark.read().format("binaryFile")
+        .option("recursiveFileLookup", "true").option("pathGlobFilter", glob).load(location)
+        .select("path").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());
+    paths.addAll(UnlistedFiles.list(spark.sparkContext().hadoopConfiguration(), location, glob));
+    return new java.util.ArrayList<>(paths);
+  }
+
+  /** {@code path} relative to {@code root} ('/'-separated), or null when not under it. */
+  public static String relative(String path, String root) {
+    String p = new Path(path).toUri().getPath();
+    String r = new Path(root).toUri().getPath();
+    r = r.endsWith("/") ? r : r + "/";
+    return p.startsWith(r) ? p.substring(r.length()) : null;
+  }
 }

@@ -43,9 +43,19 @@ public final class Quarantine {
    * image id the outputs cannot carry ({@link io.sparkseg.core.image.ImageIds}).
    */
   public static Dataset<Row> markBadImageIds(Dataset<Row> rows) {
+    return markBadImageIds(rows, false);
+  }
+
+  /**
+   * As {@link #markBadImageIds(Dataset)}; with {@code paths} the ids are relative paths
+   * ({@code <sequence>/<frame>}: '/' allowed between non-empty parts).
+   */
+  public static Dataset<Row> markBadImageIds(Dataset<Row> rows, boolean paths) {
     org.apache.spark.sql.expressions.UserDefinedFunction problem =
-        org.apache.spark.sql.functions.udf(
-            (org.apache.spark.sql.api.java.UDF1<String, String>)
+        org.apache.spark.sql.functions.udf(paths
+            ? (org.apache.spark.sql.api.java.UDF1<String, String>)
+                io.sparkseg.core.image.ImageIds::pathProblem
+            : (org.apache.spark.sql.api.java.UDF1<String, String>)
                 io.sparkseg.core.image.ImageIds::problem, DataTypes.StringType);
     Column bad = col("reason").isNull().and(problem.apply(col("image_id")).isNotNull());
     return rows

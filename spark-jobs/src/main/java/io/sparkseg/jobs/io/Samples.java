@@ -9,8 +9,9 @@ import org.apache.spark.sql.Row;
 
 /**
  * The training samples of the configured data family, as {@code folds} and {@code tile} read
- * them: Severstal's {@code images} and {@code masks} tables, or the person photos' {@code crops}
- * table (one sample per photo: the crop, its per-class mask RLE in crop coordinates). This is
+ * them: Severstal's {@code images} and {@code masks} tables, the person photos' {@code crops}
+ * table (one sample per photo: the crop, its per-class mask RLE in crop coordinates), or the
+ * multi-class families' {@code samples} table (same mask columns, plus a sequence). This is
  * the one place that knows where samples live; the jobs after it are the same for every family.
  */
 public final class Samples {
@@ -26,7 +27,7 @@ public final class Samples {
     if (cfg.dataset() == SparksegConfig.DatasetKind.SEVERSTAL) {
       return store.read(TableStore.MASKS).select("image_id", "class_id", "rle");
     }
-    return store.read(TableStore.CROPS)
+    return source(store, cfg)
         .select(col("image_id"), posexplode(col("mask_rle")).as(new String[] {"pos", "rle"}))
         .filter(col("rle").notEqual(""))
         .select(col("image_id"), col("pos").plus(1).as("class_id"), col("rle"));
@@ -34,8 +35,25 @@ public final class Samples {
 
   /** The table the samples come from (for messages). */
   public static String table(SparksegConfig cfg) {
-    return cfg.dataset() == SparksegConfig.DatasetKind.SEVERSTAL ? TableStore.IMAGES
-        : TableStore.CROPS;
+    return switch (cfg.dataset()) {
+      case SEVERSTAL -> TableStore.IMAGES;
+      case PERSON_PHOTOS -> TableStore.CROPS;
+      case SCENE, PNG_MASKS, COCO -> TableStore.SAMPLES;
+    };
+  }
+
+  /**
+   * image_id, group: the samples that must share a fold (the frames of one sequence), or null
+   * when every sample stands alone (Severstal, person photos: no groups). Samples of the
+   * multi-class families outside any sub-folder are their own group.
+   */
+  public static Dataset<Row> groups(TableStore store, SparksegConfig cfg) {
+    if (!cfg.dataset().multiClass()) {
+      return null;
+    }
+    return store.read(TableStore.SAMPLES).select(col("image_id"),
+        org.apache.spark.sql.functions.when(col("sequence").equalTo(""), col("image_id"))
+            .otherwise(col("sequence")).as("group"));
   }
 
   private static Dataset<Row> source(TableStore store, SparksegConfig cfg) {

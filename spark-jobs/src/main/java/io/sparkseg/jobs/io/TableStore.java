@@ -23,6 +23,8 @@ public final class TableStore {
   public static final String PREDICTIONS = "predictions";
   /** Person photos: the square crop of each photo, its masks and how it was found. */
   public static final String CROPS = "crops";
+  /** Training samples of the multi-class families (scene, png-masks, coco). */
+  public static final String SAMPLES = "samples";
 
   private final SparkSession spark;
   private final TableFormat format;

@@ -221,4 +221,27 @@ final class ImageFiles implements FlatMapFunction<Row, Row> {
   static String fileName(String path) {
     return path.substring(path.lastIndexOf('/') + 1);
   }
+
+  /**
+   * The id of an image of a multi-class family: its path relative to {@code root} without the
+   * extension ({@code <sequence>/<frame>}), the path inside the archive for archive entries, the
+   * file name (without extension) for a file outside {@code root}. Outputs mirror it.
+   */
+  static String relativeId(String sourcePath, String root) {
+    int bang = sourcePath.indexOf("!/");
+    String rel;
+    if (bang >= 0) {
+      rel = sourcePath.substring(bang + 2);
+    } else {
+      String p = new org.apache.hadoop.fs.Path(sourcePath).toUri().getPath();
+      String r = root.matches(".*[*?\\[{].*") ? "" : new org.apache.hadoop.fs.Path(root).toUri()
+          .getPath();
+      r = r.endsWith("/") ? r : r + "/";
+      rel = !r.equals("/") && p.startsWith(r) ? p.substring(r.length()) : fileName(p);
+    }
+    while (rel.startsWith("/")) {
+      rel = rel.substring(1);
+    }
+    return rel.replaceAll("\\.[A-Za-z0-9]+$", "");
+  }
 }

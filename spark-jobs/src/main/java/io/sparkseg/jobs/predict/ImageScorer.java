@@ -81,6 +81,23 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
   private final io.sparkseg.core.config.SparksegConfig.Photos photos;
   private final String masksDir;
   private transient io.sparkseg.core.detect.PhotoCropper cropper;
+  /** Multi-class families: class maps instead of thresholded masks (null otherwise). */
+  private ClassMapOutput classMaps;
+
+  /**
+   * Where and how class maps are written: label files encoded by {@code decoder} under
+   * {@code dir} (relative id + ".png"), images of another size fitted by {@code resize} (null:
+   * quarantined as wrong-size), truth outlines on overlays from {@code truthDir} when set.
+   */
+  record ClassMapOutput(io.sparkseg.core.scene.LabelDecoder decoder,
+      io.sparkseg.core.geometry.Fit.Mode resize, String dir, String truthDir,
+      List<String> names) implements java.io.Serializable {}
+
+  /** This scorer writing class maps (softmax models of the multi-class families). */
+  ImageScorer withClassMaps(ClassMapOutput output) {
+    this.classMaps = output;
+    return this;
+  }
 
   ImageScorer(List<String> modelFiles, TileGeometry geometry, int classes,
       PostProcessor postProcessor, boolean flipTta, int batchSize,
@@ -180,6 +197,7 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
     List<Image8> decoded = new ArrayList<>();
     List<Image8> photosOf = new ArrayList<>();
     List<io.sparkseg.core.detect.PhotoCropper.Crop> crops = new ArrayList<>();
+    List<io.sparkseg.core.geometry.Fit> fits = new ArrayList<>();
     while (rows.size() < n && images.hasNext()) {
       Row r = images.next();
       String id = r.getAs("image_id");
@@ -194,6 +212,28 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
           photosOf.add(img);
           crops.add(c);
           decoded.add(c.image());
+          continue;
+        }
+        if (classMaps != null) {
+          io.sparkseg.core.geometry.Fit fit = null;
+          Image8 canvas = img;
+          if (img.height() != geometry.imageHeight() || img.width() != geometry.imageWidth()) {
+            if (classMaps.resize() == null) {
+              out.add(rejected(id, hash, source, QuarantineReason.WRONG_SIZE, "image is "
+                  + img.height() + "x" + img.width() + ", the models take "
+                  + geometry.imageHeight() + "x" + geometry.imageWidth()
+                  + " (set sparkseg.data.resize to stretch, letterbox or crop to fit it)"));
+              continue;
+            }
+            fit = io.sparkseg.core.geometry.Fit.of(classMaps.resize(), img.height(),
+                img.width(), geometry.imageHeight(), geometry.imageWidth());
+            canvas = fit.apply(img, 0);
+          }
+          rows.add(r);
+          photosOf.add(img);
+          fits.add(fit);
+          decoded.add(canvas.channels() == 3 && canvas.isGrey() ? canvas.firstChannel()
+              : canvas);
           continue;
         }
         if (img.height() != geometry.imageHeight() || img.width() != geometry.imageWidth()) {
@@ -218,6 +258,12 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       return;
     }
     List<float[][]> probabilities = tiled.probabilities(decoded);
+    if (classMaps != null) {
+      for (int i = 0; i < rows.size(); i++) {
+        classMapRows(rows.get(i), photosOf.get(i), fits.get(i), probabilities.get(i), out, conf);
+      }
+      return;
+    }
     if (photos != null) {
       for (int i = 0; i < rows.size(); i++) {
         photoRows(rows.get(i), photosOf.get(i), crops.get(i), probabilities.get(i), out, conf);
@@ -238,6 +284,51 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       }
       if (overlayTruth.containsKey(id)) {
         writeOverlay(id, decoded.get(i), masks, conf);
+      }
+    }
+  }
+
+  /**
+   * An image's class map: the argmax of the ensemble's softmax probabilities, back at the
+   * image's size, written as a label file (palette colours or class indices); one row per class
+   * (its pixels as RLE at the image's size) and, when asked, an overlay with a legend.
+   */
+  private void classMapRows(Row r, Image8 image, io.sparkseg.core.geometry.Fit fit,
+      float[][] probabilities, java.util.ArrayDeque<Row> out, Configuration conf) {
+    String id = r.getAs("image_id");
+    int h = geometry.imageHeight();
+    int w = geometry.imageWidth();
+    io.sparkseg.core.scene.ClassMap canvas = io.sparkseg.core.scene.ClassMap.argmax(
+        probabilities, h, w);
+    io.sparkseg.core.scene.ClassMap map = fit == null ? canvas : fit.toSourceFilled(canvas);
+    write(new Path(classMaps.dir(), id + ".png"), classMaps.decoder().encode(map), conf);
+    long[] counts = map.histogram();
+    for (int c = 0; c < classes; c++) {
+      BinaryMask m = map.mask(c);
+      out.add(RowFactory.create(id, c + 1, counts[c] == 0 ? "" : Rle.encode(m), counts[c],
+          PostProcessor.max(probabilities[c]), r.getAs("content_hash"), r.getAs("source_path"),
+          map.height(), map.width(), null, null, null, null, null));
+    }
+    if (overlayTruth.containsKey(id)) {
+      io.sparkseg.core.scene.ClassMap truth = null;
+      if (classMaps.truthDir() != null && !classMaps.truthDir().isEmpty()) {
+        Path t = new Path(classMaps.truthDir(), id + ".png");
+        try (java.io.InputStream in = t.getFileSystem(conf).open(t)) {
+          truth = classMaps.decoder().decode(in.readAllBytes(), t.toString());
+          if (truth.height() != map.height() || truth.width() != map.width()) {
+            truth = null;
+          }
+        } catch (IOException | io.sparkseg.core.scene.LabelDecoder.LabelException e) {
+          truth = null; // the outline is a help, not a requirement
+        }
+      }
+      Path p = new Path(overlayDir, id + ".png");
+      try (OutputStream o = io.sparkseg.jobs.io.OutputFiles.create(p, conf)) {
+        o.write(ImageCodec.encodePng(io.sparkseg.core.viz.ClassMapOverlay.render(image, map,
+            truth, classMaps.decoder().colours(), classMaps.names())));
+      } catch (IOException e) {
+        System.err.println("sparkseg predict: cannot write the overlay " + p + ": "
+            + e.getMessage());
       }
     }
   }

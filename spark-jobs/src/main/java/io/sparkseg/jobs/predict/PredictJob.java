@@ -130,11 +130,12 @@ public final class PredictJob {
       out.printf(Locale.ROOT, "predict with %s: ONNX Runtime, %s (run %s, %s%s)%s, %s; scoring "
               + "id %s%n", models.modelRunId(), models.files().get(0), d.runId(), d.models(),
           d.flipTta() ? ", flip TTA in the graph" : "",
-          p.flipTta() && !d.flipTta() ? " + flip TTA" : "", describe(post), identity.id());
+          p.flipTta() && !d.flipTta() ? " + flip TTA" : "",
+          describe(post, cfg.dataset().multiClass()), identity.id());
     } else {
       out.printf(Locale.ROOT, "predict with %s: %d model(s)%s, %s; scoring id %s%n",
           models.modelRunId(), models.files().size(), p.flipTta() ? " + flip TTA" : "",
-          describe(post), identity.id());
+          describe(post, cfg.dataset().multiClass()), identity.id());
     }
 
     // 1. every input image once, already-scored ones marked (their content is not kept)
@@ -154,7 +155,8 @@ public final class PredictJob {
 
       // 2. overlays for the first few new images by id, with their truth when known
       boolean photos = cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS;
-      Map<String, String[]> truth = photos ? null : truth(cfg, hadoop);
+      boolean classMaps = cfg.dataset().multiClass();
+      Map<String, String[]> truth = photos || classMaps ? null : truth(cfg, hadoop);
       Map<String, String[]> overlayIds = new HashMap<>();
       if (p.overlays() > 0) {
         for (Row r : toScore.select("image_id").orderBy("image_id").limit(p.overlays())
@@ -168,12 +170,18 @@ public final class PredictJob {
       int partitions = p.partitions() > 0 ? p.partitions()
           : spark.sparkContext().defaultParallelism();
       spark.sparkContext().setJobDescription("sparkseg predict " + models.modelRunId());
+      ImageScorer scorer = new ImageScorer(models.files(), cfg.tileGeometry(), classes, post,
+          p.flipTta(), p.batchSize(), overlayIds, overlayDir,
+          photos ? cfg.photos() : null,
+          cfg.photos().masksDir() + "/" + models.modelRunId());
+      String classMapDir = cfg.multiClass().classMapsDir() + "/" + models.modelRunId();
+      if (classMaps) {
+        scorer.withClassMaps(new ImageScorer.ClassMapOutput(cfg.multiClass().decoder(),
+            cfg.data().resize(), classMapDir, cfg.multiClass().testLabels(),
+            cfg.classNames()));
+      }
       Dataset<Row> scored = toScore.repartition(partitions, col("image_id"))
-          .mapPartitions(new ImageScorer(models.files(), cfg.tileGeometry(), classes, post,
-              p.flipTta(), p.batchSize(), overlayIds, overlayDir,
-              photos ? cfg.photos() : null,
-              cfg.photos().masksDir() + "/" + models.modelRunId()),
-              Encoders.row(ImageScorer.SCHEMA))
+          .mapPartitions(scorer, Encoders.row(ImageScorer.SCHEMA))
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
         long scoredRows = scored.filter(ok).count();
@@ -221,7 +229,8 @@ public final class PredictJob {
         // (images rejected while scoring have no predictions, so the semi-join drops them)
         Dataset<Row> inputIds = manifest.filter(ok).select("image_id");
         Submission.Layout layout = p.submissionLayout();
-        SubmissionStats stats = photos ? PhotoScores.score(store.read(TableStore.PREDICTIONS)
+        SubmissionStats stats = classMaps ? classMapStats(spark, cfg, classMapDir, hadoop, report)
+            : photos ? PhotoScores.score(store.read(TableStore.PREDICTIONS)
             .filter(col("model_run_id").equalTo(models.modelRunId()))
             .join(inputIds, TableStore.columns("image_id"), "left_semi"), cfg, hadoop)
             : writeSubmission(store.read(TableStore.PREDICTIONS)
@@ -253,7 +262,10 @@ public final class PredictJob {
         }
         report.line("predictions: table " + store.path(TableStore.PREDICTIONS)
             + " where model_run_id = '" + models.modelRunId() + "'");
-        if (photos) {
+        if (classMaps) {
+          report.line("class maps (" + (cfg.dataset() == SparksegConfig.DatasetKind.SCENE
+              ? "palette colours" : "class indices") + ", each image's size): " + classMapDir);
+        } else if (photos) {
           report.line("masks (0/255 PNG per photo and label, photo size): "
               + cfg.photos().masksDir() + "/" + models.modelRunId());
           report.line("photos per outcome: " + stats.perClass());
@@ -264,7 +276,11 @@ public final class PredictJob {
         if (!overlayIds.isEmpty()) {
           report.line("overlays of " + overlayIds.size() + " images: " + overlayDir);
         }
-        if (stats.dice() != null && photos) {
+        if (stats.dice() != null && classMaps) {
+          report.line(String.format(Locale.ROOT, "mIoU against %s: %.4f (the majority class "
+                  + "everywhere scores %.4f)", cfg.multiClass().testLabels(), stats.dice()[0],
+              stats.dice()[1]));
+        } else if (stats.dice() != null && photos) {
           report.line(String.format(Locale.ROOT, "mean Dice per photo against %s: %.4f (the "
                   + "empty prediction scores %.4f)", cfg.photos().testAnnotations(),
               stats.dice()[0], stats.dice()[1]));
@@ -273,7 +289,7 @@ public final class PredictJob {
               + "submission scores %.4f)", p.truthCsv(), stats.dice()[0], stats.dice()[1]));
           report.line("per class: " + stats.perClass());
         }
-        if (stats.dice() != null && models.runDir() != null) {
+        if (stats.dice() != null && models.runDir() != null && !classMaps) {
           String truthFile = photos ? cfg.photos().testAnnotations() : p.truthCsv();
           io.sparkseg.jobs.train.RunCards.update(models.runDir(), hadoop, card ->
               card.withTestScore(new io.sparkseg.core.card.RunCard.TestScore(truthFile,
@@ -284,7 +300,7 @@ public final class PredictJob {
         }
         report.finish(spark, store, out);
         return new Result(models.modelRunId(), imagesIn, already, scoredImages, quarantined,
-            stats.images(), photos ? null : p.submission(), stats.dice(),
+            stats.images(), photos || classMaps ? null : p.submission(), stats.dice(),
             report.quarantinedByReason());
       } finally {
         scored.unpersist();
@@ -334,9 +350,18 @@ public final class PredictJob {
           spark.sparkContext().hadoopConfiguration(), p.archiveEntryMaxBytes()),
           Encoders.row(ImageFiles.SCHEMA));
     }
+    boolean paths = cfg.dataset().multiClass();
+    if (paths && p.imagesTable().isEmpty()) {
+      // multi-class outputs mirror the input folders: the id is <sequence>/<frame>
+      String root = p.images();
+      org.apache.spark.sql.expressions.UserDefinedFunction rel = org.apache.spark.sql.functions
+          .udf((org.apache.spark.sql.api.java.UDF1<String, String>) sp -> ImageFiles
+              .relativeId(sp, root), org.apache.spark.sql.types.DataTypes.StringType);
+      images = images.withColumn("image_id", rel.apply(col("source_path")));
+    }
     // ids the outputs cannot carry, then duplicate ids: the first readable file is kept
     images = Quarantine.markDuplicateImageIds(Quarantine.markUnreadableDuplicates(
-        Quarantine.markBadImageIds(images)));
+        Quarantine.markBadImageIds(images, paths)));
     boolean delta = store.format() == TableFormat.DELTA;
     if (!store.exists(TableStore.PREDICTIONS)) {
       return images.withColumn("already_scored", lit(false))
@@ -524,6 +549,8 @@ public final class PredictJob {
       rules = new ArrayList<>(models.onnx().postProcessor().rules());
       out.println("post-processing from the ONNX model's description ("
           + models.onnx().postProcessingSource() + ")");
+    } else if (models.runDir() != null && cfg.train().softmax()) {
+      out.println("softmax models: class maps are the argmax of the probabilities");
     } else if (models.runDir() != null) {
       Path tuned = new Path(models.runDir(), Tuning.FILE);
       try {
@@ -556,7 +583,10 @@ public final class PredictJob {
     return new PostProcessor(rules);
   }
 
-  private static String describe(PostProcessor post) {
+  private static String describe(PostProcessor post, boolean argmax) {
+    if (argmax) {
+      return "class maps by argmax";
+    }
     StringBuilder sb = new StringBuilder("per class (threshold, min area, gate):");
     for (int c = 0; c < post.classes(); c++) {
       ClassRule r = post.rules().get(c);
@@ -583,6 +613,27 @@ public final class PredictJob {
   }
 
   record SubmissionStats(long images, double[] dice, String perClass) {}
+
+  /**
+   * Multi-class families: the class maps written for this run, scored against
+   * {@code dataset.test-labels} when set (mIoU and the majority-class baseline in
+   * {@code dice}); the per-class table goes to the report, the matrix to confusion.csv.
+   */
+  private static SubmissionStats classMapStats(SparkSession spark, SparksegConfig cfg,
+      String classMapDir, Configuration hadoop, JobReport report) {
+    long maps = Inputs.exists(spark, classMapDir)
+        ? Inputs.listFiles(spark, classMapDir, "*.png").size() : 0;
+    String truth = cfg.multiClass().testLabels();
+    if (truth.isEmpty()) {
+      return new SubmissionStats(maps, null, null);
+    }
+    io.sparkseg.jobs.evaluate.ClassMapEvaluation.Result r =
+        io.sparkseg.jobs.evaluate.ClassMapEvaluation.run(spark, cfg.multiClass().decoder(),
+            classMapDir, truth);
+    io.sparkseg.jobs.evaluate.ClassMapEvaluation.report(r, cfg.classNames(),
+        classMapDir + "/confusion.csv", hadoop).forEach(report::line);
+    return new SubmissionStats(maps, r.scored() == 0 ? null : r.miouAndBaseline(), null);
+  }
 
   /**
    * Streams the sorted (image_id, class_id, rle) rows to one CSV file, checking that each image

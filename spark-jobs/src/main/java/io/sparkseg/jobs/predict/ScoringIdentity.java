@@ -21,7 +21,8 @@ import org.apache.hadoop.fs.Path;
  * Everything that decides what {@code predict} writes for an image besides the image itself:
  * the model files (path, size, modification time: a re-trained or replaced model is another
  * model), the post-processing rules per class, flip TTA, the tile geometry, and for person
- * photos the scan thresholds, detector and ROI. Each predictions row records the
+ * photos the scan thresholds, detector and ROI; for class maps the labels' encoding and the
+ * resize mode instead of thresholds. Each predictions row records the
  * {@link #id() id} (a hash) and the readable {@link #settings() settings}; an image counts as
  * scored only when its content hash and scoring id both match, so re-tuning, a new threshold or
  * another model re-scores it, and the report names what changed.
@@ -53,7 +54,16 @@ public record ScoringIdentity(String id, Map<String, String> settings) {
       rules.append(String.format(Locale.ROOT, "%s%d=(threshold %s, min area %d, gate %s)",
           c == 0 ? "" : " ", c + 1, r.threshold(), r.minArea(), r.minMaxProbability()));
     }
-    s.put("post-processing", rules.toString());
+    if (cfg.dataset().multiClass()) {
+      // class maps: the argmax, encoded by the labels' palette or indices, fitted by resize
+      s.put("class-maps", "argmax, " + (cfg.multiClass().decoder().palette() != null
+          ? "palette " + cfg.multiClass().decoder().palette().names() + " "
+              + java.util.Arrays.toString(cfg.multiClass().decoder().palette().colours())
+          : "indices, ignore " + cfg.multiClass().decoder().ignoreValue()));
+      s.put("resize", String.valueOf(cfg.data().resize()));
+    } else {
+      s.put("post-processing", rules.toString());
+    }
     s.put("flip-tta", String.valueOf(cfg.predict().flipTta()));
     s.put("tiles", cfg.tileGeometry().toString());
     if (cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS) {

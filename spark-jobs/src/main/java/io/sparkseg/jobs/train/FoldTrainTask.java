@@ -85,7 +85,7 @@ final class FoldTrainTask implements FlatMapFunction<Iterator<FoldTask>, String>
         }
       });
     }
-    FoldResult result = new FoldResult(t.fold(), r.bestEpoch(), r.bestDice(), r.bestMetrics(),
+    FoldResult result = new FoldResult(t.fold(), r.bestEpoch(), r.bestScore(), r.bestMetrics(),
         r.epochsRun(), r.resumedFromEpoch(), attempt, device, gpu, startedAt,
         System.currentTimeMillis(), (System.nanoTime() - t0) / 1e9, r.bestModel(),
         store.location(OOF),

@@ -95,6 +95,8 @@ public final class TrainJob {
       filesByFold.put(f, files);
     }
     String git = Provenance.gitCommit();
+    Map<Integer, float[]> classWeights = classWeights(tiles, tc, k, cfg.data().classes(), folds,
+        cfg.classNames(), out);
     List<FoldTask> tasks = new ArrayList<>();
     for (int f : folds) {
       List<String> train = new ArrayList<>();
@@ -103,8 +105,10 @@ public final class TrainJob {
           train.addAll(files);
         }
       });
+      TrainConfig foldConfig = classWeights.containsKey(f) ? tc.withOptions(tc.options()
+          .toBuilder().classWeights(classWeights.get(f)).build()) : tc;
       tasks.add(new FoldTask(f, train, filesByFold.get(f), runDir + "/fold-" + f,
-          cfg.data().classes(), tc, dataVersion, git));
+          cfg.data().classes(), foldConfig, dataVersion, git));
     }
     out.printf(Locale.ROOT, "train %s: folds %s of %d on %s, data %s, model %s%n", runId, folds,
         k, tc.gpusPerTask() > 0 ? tc.gpusPerTask() + " GPU(s) per task" : "CPU", dataVersion,
@@ -151,7 +155,7 @@ public final class TrainJob {
     }
     String differs = "differs per fold: see folds[].model and folds[].training";
     Summary summary = new Summary(runId, runDir, dataVersion, git, all,
-        diceMeanSd(all, cfg.data().classes()), (System.nanoTime() - t0) / 1e9,
+        diceMeanSd(all, cfg.data().classes(), tc.softmax()), (System.nanoTime() - t0) / 1e9,
         models.size() == 1 ? models.iterator().next() : differs,
         trainings.size() == 1 ? trainings.iterator().next() : differs);
     results = all;
@@ -168,13 +172,50 @@ public final class TrainJob {
           + (models.size() > 1 || trainings.size() > 1
               ? " (with other settings: see summary.json)" : ""));
     }
-    table(summary, cfg.data().classes()).forEach(report::line);
+    table(summary, cfg.data().classes(), tc.softmax(), cfg.classNames()).forEach(report::line);
     report.line("run folder: " + runDir + " (summary.json, MODEL_CARD.md, curves.svg, "
         + "fold-<k>/best.safetensors)");
     report.line("out-of-fold probabilities: table " + store.path(TableStore.OOF)
         + " where run_id = '" + runId + "'");
     report.finish(spark, store, out);
     return summary;
+  }
+
+  /**
+   * Per fold, the cross-entropy class weights {@code train.class-weights} gives for the pixel
+   * counts of its training tiles (all folds but its own); empty for {@code none}.
+   */
+  static Map<Integer, float[]> classWeights(Dataset<Row> tiles, TrainConfig tc, int k,
+      int classes, List<Integer> folds, List<String> names, PrintStream out) {
+    Map<Integer, float[]> out2 = new LinkedHashMap<>();
+    if (io.sparkseg.core.train.ClassWeights.of(tc.classWeights(), new long[] {1}) == null) {
+      return out2;
+    }
+    long[][] perFold = new long[k][classes];
+    for (Row r : tiles.select(col("fold"), org.apache.spark.sql.functions.posexplode(
+            col("mask_pixels")).as(new String[] {"pos", "n"}))
+        .groupBy("fold", "pos").agg(org.apache.spark.sql.functions.sum("n")).collectAsList()) {
+      if (r.getInt(1) < classes) {
+        perFold[r.getInt(0)][r.getInt(1)] = r.getLong(2);
+      }
+    }
+    for (int f : folds) {
+      long[] pixels = new long[classes];
+      for (int g = 0; g < k; g++) {
+        for (int c = 0; g != f && c < classes; c++) {
+          pixels[c] += perFold[g][c];
+        }
+      }
+      float[] w = io.sparkseg.core.train.ClassWeights.of(tc.classWeights(), pixels);
+      out2.put(f, w);
+      StringBuilder sb = new StringBuilder("fold " + f + " class weights ("
+          + tc.classWeights() + "):");
+      for (int c = 0; c < classes; c++) {
+        sb.append(String.format(Locale.ROOT, " %s=%.3f", names.get(c), w[c]));
+      }
+      out.println(sb);
+    }
+    return out2;
   }
 
   /** A fold's result.json, or null when the fold has not finished. */
@@ -205,9 +246,28 @@ public final class TrainJob {
 
   /** Mean and (sample) standard deviation over folds of each class's Dice and of the mean. */
   static Map<String, double[]> diceMeanSd(List<FoldResult> results, int classes) {
+    return diceMeanSd(results, classes, false);
+  }
+
+  /**
+   * Mean and sd over folds of Dice per class and their mean; softmax runs add IoU per class,
+   * mIoU, pixel accuracy and mean accuracy.
+   */
+  static Map<String, double[]> diceMeanSd(List<FoldResult> results, int classes,
+      boolean softmax) {
     Map<String, double[]> out = new LinkedHashMap<>();
-    for (int c = 1; c <= classes + 1; c++) {
-      String key = c <= classes ? "dice." + c : "dice.mean";
+    List<String> keys = new ArrayList<>();
+    for (int c = 1; c <= classes; c++) {
+      keys.add("dice." + c);
+    }
+    keys.add("dice.mean");
+    if (softmax) {
+      for (int c = 1; c <= classes; c++) {
+        keys.add("iou." + c);
+      }
+      keys.addAll(List.of("miou", "pixel_accuracy", "mean_accuracy"));
+    }
+    for (String key : keys) {
       double[] v = results.stream().mapToDouble(r -> r.metrics().getOrDefault(key, Double.NaN))
           .toArray();
       double mean = Arrays.stream(v).average().orElse(Double.NaN);
@@ -219,6 +279,17 @@ public final class TrainJob {
   }
 
   static List<String> table(Summary s, int classes) {
+    return table(s, classes, false, null);
+  }
+
+  /**
+   * The per-fold table: best score (mean Dice; mIoU for softmax runs) and per class Dice (IoU
+   * for softmax runs, columns named by class), then the mean over folds.
+   */
+  static List<String> table(Summary s, int classes, boolean softmax, List<String> names) {
+    if (softmax) {
+      return softmaxTable(s, classes, names);
+    }
     List<String> lines = new ArrayList<>();
     StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-5s %5s %7s", "fold",
         "epoch", "dice"));
@@ -229,7 +300,7 @@ public final class TrainJob {
     lines.add(head.toString());
     for (FoldResult r : s.folds()) {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-5d %5d %7.4f",
-          r.fold(), r.bestEpoch(), r.bestDice()));
+          r.fold(), r.bestEpoch(), r.bestScore()));
       for (int c = 1; c <= classes; c++) {
         line.append(String.format(Locale.ROOT, " %7.4f", r.metrics().get("dice." + c)));
       }
@@ -245,6 +316,43 @@ public final class TrainJob {
     }
     lines.add(mean.toString());
     lines.add(String.format(Locale.ROOT, "mean Dice over folds: %.4f ± %.4f", m[0], m[1]));
+    return lines;
+  }
+
+  private static List<String> softmaxTable(Summary s, int classes, List<String> names) {
+    List<String> lines = new ArrayList<>();
+    StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-5s %5s %7s %7s",
+        "fold", "epoch", "mIoU", "pixacc"));
+    for (int c = 0; c < classes; c++) {
+      String n = names.get(c);
+      head.append(String.format(Locale.ROOT, " %8s", n.length() > 8 ? n.substring(0, 8) : n));
+    }
+    head.append("  device    seconds");
+    lines.add(head.toString());
+    double[] sums = new double[classes + 2];
+    for (FoldResult r : s.folds()) {
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-5d %5d %7.4f %7.4f",
+          r.fold(), r.bestEpoch(), r.bestScore(), r.metrics().getOrDefault("pixel_accuracy",
+              Double.NaN)));
+      sums[0] += r.bestScore();
+      sums[1] += r.metrics().getOrDefault("pixel_accuracy", Double.NaN);
+      for (int c = 1; c <= classes; c++) {
+        double v = r.metrics().getOrDefault("iou." + c, Double.NaN);
+        sums[c + 1] += v;
+        line.append(String.format(Locale.ROOT, " %8.4f", v));
+      }
+      line.append(String.format(Locale.ROOT, "  %-8s %8.1f", r.device(), r.seconds()));
+      lines.add(line.toString());
+    }
+    int n = Math.max(1, s.folds().size());
+    StringBuilder mean = new StringBuilder(String.format(Locale.ROOT, "%-11s %7.4f %7.4f",
+        "mean", sums[0] / n, sums[1] / n));
+    for (int c = 1; c <= classes; c++) {
+      mean.append(String.format(Locale.ROOT, " %8.4f", sums[c + 1] / n));
+    }
+    lines.add(mean.toString());
+    lines.add(String.format(Locale.ROOT, "mean mIoU over folds: %.4f (per class: IoU of the "
+        + "argmax class maps; best-confusion.csv in each fold folder)", sums[0] / n));
     return lines;
   }
 

@@ -46,6 +46,11 @@ public final class TuneJob {
 
   public static Tuning run(SparkSession spark, SparksegConfig cfg, String runId,
       PrintStream out) {
+    if (cfg.train().softmax()) {
+      out.println("tune: run " + runId + " is a softmax model: its class maps are the argmax "
+          + "of the probabilities, with no per-class threshold or minimum area to tune");
+      return null;
+    }
     TableStore store = new TableStore(spark, cfg.tables());
     JobReport report = new JobReport(NAME, JobReport.newRunId());
     int classes = cfg.data().classes();

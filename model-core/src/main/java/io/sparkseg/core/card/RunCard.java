@@ -62,9 +62,23 @@ public record RunCard(String runId, String updatedAt, String task, List<String> 
   public record PostProcessing(String source, long images, List<Float> thresholds,
       List<Integer> minAreas, List<Float> gates, List<Double> dice, List<Double> defaultDice) {}
 
-  /** Kaggle's mean Dice on {@code images} held-out images and the empty submission's. */
+  /**
+   * A score on {@code images} held-out images and its baseline's: Kaggle's mean Dice and the
+   * empty submission's, or ({@code metric} "mIoU") the class maps' mIoU and the majority class
+   * everywhere. Cards written before {@code metric} was recorded hold Dice.
+   */
   public record TestScore(String truth, long images, double dice, double emptyBaseline,
-      String scoredAt) {}
+      String scoredAt, String metric) {
+    public TestScore(String truth, long images, double dice, double emptyBaseline,
+        String scoredAt) {
+      this(truth, images, dice, emptyBaseline, scoredAt, null);
+    }
+
+    /** True for the class maps' mIoU. */
+    public boolean miou() {
+      return "mIoU".equals(metric);
+    }
+  }
 
   public record Environment(String sparksegVersion, String gitCommit, String djl,
       String engine, String java, String spark, List<String> devices) {}
@@ -102,7 +116,8 @@ public record RunCard(String runId, String updatedAt, String task, List<String> 
     if (testScore == null) {
       out.add("No held-out test score: the metrics are out-of-fold validation on the training "
           + "distribution. Score labelled images of the intended use (predict with "
-          + "predict.truth-csv) before relying on the models.");
+          + "predict.truth-csv, or dataset.test-labels for class maps) before relying on the "
+          + "models.");
     }
     for (int c = 0; c < classNames.size() && c < data.imagesPerClass().size(); c++) {
       long n = data.imagesPerClass().get(c);
@@ -182,7 +197,9 @@ public record RunCard(String runId, String updatedAt, String task, List<String> 
     });
     md.append(" | |\n\n");
     md.append("## Post-processing\n\n");
-    if (postProcessing == null) {
+    if ("softmax".equals(model.activation())) {
+      md.append("None: a softmax model's class map is the argmax of its probabilities.\n\n");
+    } else if (postProcessing == null) {
       md.append("Not tuned (run `sparkseg tune`): predict uses threshold 0.5 and no minimum "
           + "area.\n\n");
     } else {
@@ -200,9 +217,11 @@ public record RunCard(String runId, String updatedAt, String task, List<String> 
     }
     md.append("## Test score\n\n");
     md.append(testScore == null ? "None yet: no prediction of this run has been scored against "
-        + "truth.\n\n" : String.format(Locale.ROOT, "Kaggle mean Dice %.4f on %d held-out "
-            + "images (`%s`, %s); the empty submission scores %.4f.%n%n", testScore.dice(),
-        testScore.images(), testScore.truth(), testScore.scoredAt(), testScore.emptyBaseline()));
+        + "truth.\n\n" : String.format(Locale.ROOT, "%s %.4f on %d held-out images (`%s`, %s); "
+            + "%s scores %.4f.%n%n", testScore.miou() ? "mIoU" : "Kaggle mean Dice",
+        testScore.dice(), testScore.images(), testScore.truth(), testScore.scoredAt(),
+        testScore.miou() ? "the majority class everywhere" : "the empty submission",
+        testScore.emptyBaseline()));
     md.append("## Limitations\n\n");
     limitations().forEach(l -> md.append("- ").append(l).append('\n'));
     md.append("\n## Environment\n\n");

@@ -95,6 +95,13 @@ public record LabelDecoder(Palette palette, int classes, int ignoreValue)
    */
   public void score(io.sparkseg.core.metrics.ConfusionMatrix confusion, byte[] predicted,
       String predictedSource, byte[] truth, String truthSource) throws LabelException {
+    score(confusion, null, predicted, predictedSource, truth, truthSource);
+  }
+
+  /** As above, also adding to {@code boundary} (may be null). */
+  public void score(io.sparkseg.core.metrics.ConfusionMatrix confusion,
+      io.sparkseg.core.metrics.BoundaryF1 boundary, byte[] predicted, String predictedSource,
+      byte[] truth, String truthSource) throws LabelException {
     ClassMap p = decode(predicted, predictedSource);
     ClassMap t = decode(truth, truthSource);
     if (p.height() != t.height() || p.width() != t.width()) {
@@ -103,6 +110,9 @@ public record LabelDecoder(Palette palette, int classes, int ignoreValue)
               + truthSource + " is " + t.height() + "x" + t.width());
     }
     confusion.add(p, t);
+    if (boundary != null) {
+      boundary.add(p, t);
+    }
   }
 
   /** Colours for pictures: the palette's, else the overlay colours. */

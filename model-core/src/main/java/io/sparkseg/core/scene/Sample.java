@@ -12,7 +12,26 @@ import io.sparkseg.core.rle.Rle;
  * what the sample tables hold: per class (1-based ids in the tables, index 0 = class 1) the
  * pixels of that class as Kaggle RLE; ignored pixels are in no class's mask.
  */
-public record Sample(Image8 image, ClassMap classMap, Fit fit) {
+public record Sample(Image8 image, ClassMap classMap, Fit fit, java.util.List<Instance> instances) {
+
+  /**
+   * One object of an instance-annotated source (COCO): its annotation id, class (1-based, as in
+   * the tables), crowd flag and mask as Kaggle RLE at the sample's size; kept for instance work.
+   */
+  public record Instance(long annotationId, int classId, boolean crowd, String rle) {}
+
+  public Sample {
+    instances = java.util.List.copyOf(instances);
+  }
+
+  public Sample(Image8 image, ClassMap classMap, Fit fit) {
+    this(image, classMap, fit, java.util.List.of());
+  }
+
+  /** This sample with its instances. */
+  public Sample withInstances(java.util.List<Instance> list) {
+    return new Sample(image, classMap, fit, list);
+  }
 
   /**
    * The sample of an image and its label: both must have the same size

@@ -69,7 +69,26 @@ public final class SampleReader implements java.io.Serializable {
       throw new LabelDecoder.LabelException(QuarantineReason.of(p.reason()), p.detail()
           + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
     }
-    return Sample.of(img, map, resize, height, width, imageSource, cocoSource);
+    Sample sample = Sample.of(img, map, resize, height, width, imageSource, cocoSource);
+    // each annotation's own mask at the sample's size (the same fit, nearest neighbour)
+    List<Sample.Instance> instances = new ArrayList<>();
+    for (CocoDataset.Annotation a : coco.annotationsOf(entry.id())) {
+      io.sparkseg.core.mask.BinaryMask m = coco.mask(entry, a);
+      if (sample.fit() != null) {
+        ClassMap fitted = sample.fit().apply(new ClassMap(m.height(), m.width(),
+            m.toRowMajor()));
+        byte[] on = fitted.classes();
+        for (int i = 0; i < on.length; i++) {
+          on[i] = (byte) ((on[i] & 0xFF) == 1 ? 1 : 0);
+        }
+        m = io.sparkseg.core.mask.BinaryMask.wrap(fitted.height(), fitted.width(), on);
+      }
+      String name = coco.categories().stream().filter(c -> c.id() == a.categoryId())
+          .map(CocoDataset.Category::name).findFirst().orElse("");
+      instances.add(new Sample.Instance(a.id(), classOfCategory.get(name) + 1, a.crowd(),
+          io.sparkseg.core.rle.Rle.encode(m)));
+    }
+    return sample.withInstances(instances);
   }
 
   private static Image8 decodeImage(byte[] image, String source)

@@ -56,6 +56,8 @@ import java.util.regex.Pattern;
  */
 public final class FoldTrainer {
   public static final String BEST = "best";
+  /** Boundary F1 tolerance in pixels (softmax validation). */
+  static final int BOUNDARY_TOLERANCE = 2;
   private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d{4})\\.safetensors");
   private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues()
       .create();
@@ -70,6 +72,7 @@ public final class FoldTrainer {
   private String encoderWeightsSource;
   private String dataVersion = "";
   private String gitCommit = "";
+  private List<String> classNames;
   /** Size of the training tiles (the model card's input size); -1 until a batch was seen. */
   private int inputHeight = -1;
   private int inputWidth = -1;
@@ -100,6 +103,27 @@ public final class FoldTrainer {
   }
 
   /** Provenance recorded in the model card. */
+  /** Names of the classes (class 1 first) for logs and the confusion matrix. */
+  public FoldTrainer classNames(List<String> names) {
+    if (names.size() != spec.classes()) {
+      throw new IllegalArgumentException(names.size() + " class names for " + spec.classes()
+          + " classes");
+    }
+    this.classNames = List.copyOf(names);
+    return this;
+  }
+
+  private List<String> names() {
+    if (classNames != null) {
+      return classNames;
+    }
+    List<String> names = new ArrayList<>();
+    for (int c = 1; c <= spec.classes(); c++) {
+      names.add("class " + c);
+    }
+    return names;
+  }
+
   public FoldTrainer provenance(String dataVersion, String gitCommit) {
     this.dataVersion = dataVersion;
     this.gitCommit = gitCommit;
@@ -185,11 +209,7 @@ public final class FoldTrainer {
             state.validationsWithoutProgress = 0;
             saveModel(model, BEST, metrics);
             if (ev.confusion != null) {
-              List<String> names = new ArrayList<>();
-              for (int c = 1; c <= spec.classes(); c++) {
-                names.add("class " + c);
-              }
-              String csv = ev.confusion.toCsv(names);
+              String csv = ev.confusion.toCsv(names());
               store.write(BEST + "-confusion.csv",
                   out -> out.write(csv.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             }
@@ -226,11 +246,7 @@ public final class FoldTrainer {
         Evaluation ev = evaluate(manager, model, loss, validation, oof);
         bestMetrics = ev.asMap();
         if (ev.confusion != null) {
-          List<String> names = new ArrayList<>();
-          for (int c = 1; c <= spec.classes(); c++) {
-            names.add("class " + c);
-          }
-          ev.confusion.table(names).forEach(line -> log.println("   " + line));
+          ev.confusion.table(names()).forEach(line -> log.println("   " + line));
         } else {
           ev.metrics.table().forEach(line -> log.println("   " + line));
         }
@@ -298,11 +314,13 @@ public final class FoldTrainer {
    * confusion matrix of the argmax class maps (pixels of no class are ignored).
    */
   private record Evaluation(double loss, SegmentationMetrics metrics,
-      io.sparkseg.core.metrics.ConfusionMatrix confusion) {
+      io.sparkseg.core.metrics.ConfusionMatrix confusion,
+      io.sparkseg.core.metrics.BoundaryF1 boundary) {
     Map<String, Double> asMap() {
       Map<String, Double> m = metrics.asMap();
       if (confusion != null) {
         m.putAll(confusion.asMap()); // argmax Dice, IoU and accuracies replace the thresholded
+        m.putAll(boundary.asMap());
       }
       return m;
     }
@@ -324,6 +342,8 @@ public final class FoldTrainer {
     boolean softmax = spec.activation() == ModelSpec.Activation.SOFTMAX;
     io.sparkseg.core.metrics.ConfusionMatrix confusion = softmax
         ? new io.sparkseg.core.metrics.ConfusionMatrix(spec.classes()) : null;
+    io.sparkseg.core.metrics.BoundaryF1 boundary = softmax
+        ? new io.sparkseg.core.metrics.BoundaryF1(spec.classes(), BOUNDARY_TOLERANCE) : null;
     ParameterStore ps = new ParameterStore(manager, false);
     Iterator<TrainingSample> it = validation.samples(0);
     double lossSum = 0;
@@ -352,15 +372,20 @@ public final class FoldTrainer {
               truth);
         }
         if (softmax) {
-          confusion.add(io.sparkseg.core.scene.ClassMap.argmax(probs.get(i), h, w),
-              io.sparkseg.core.scene.ClassMap.ofMasks(s.masks(), h, w));
+          io.sparkseg.core.scene.ClassMap predicted = io.sparkseg.core.scene.ClassMap.argmax(
+              probs.get(i), h, w);
+          io.sparkseg.core.scene.ClassMap truth = io.sparkseg.core.scene.ClassMap.ofMasks(
+              s.masks(), h, w);
+          confusion.add(predicted, truth);
+          boundary.add(predicted, truth);
         }
         if (oof != null) {
           oof.accept(s.id(), h, w, probs.get(i));
         }
       }
     }
-    return new Evaluation(batches == 0 ? Double.NaN : lossSum / batches, metrics, confusion);
+    return new Evaluation(batches == 0 ? Double.NaN : lossSum / batches, metrics, confusion,
+        boundary);
   }
 
   private void saveModel(SegmentationModel model, String name, Map<String, Double> metrics)
@@ -471,12 +496,15 @@ public final class FoldTrainer {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
         "epoch %d/%d  loss %.4f  lr %.2e", r.epoch(), epochs, r.trainLoss(), r.lr()));
     if (r.valLoss() != null) {
-      sb.append(String.format(Locale.ROOT, "  val_loss %.4f  dice %.4f [", r.valLoss(),
-          r.metrics().get("dice.mean")));
+      // softmax runs: mIoU and IoU per class (the argmax class maps); else mean Dice per class
+      boolean softmax = r.metrics().containsKey("miou");
+      String per = softmax ? "iou." : "dice.";
+      sb.append(String.format(Locale.ROOT, "  val_loss %.4f  %s %.4f [", r.valLoss(),
+          softmax ? "mIoU" : "dice", r.metrics().get(softmax ? "miou" : "dice.mean")));
       int c = 1;
-      while (r.metrics().containsKey("dice." + c)) {
+      while (r.metrics().containsKey(per + c)) {
         sb.append(c > 1 ? " " : "").append(String.format(Locale.ROOT, "%.3f",
-            r.metrics().get("dice." + c)));
+            r.metrics().get(per + c)));
         c++;
       }
       sb.append(']');

@@ -13,11 +13,14 @@ import java.util.List;
  * A predicted class map for people to look at: the image with each class's pixels tinted in its
  * colour (the dataset's palette colours for scenes), the outline of the truth's class regions
  * when known, and a legend strip below it naming every class present with its colour swatch and
- * share of the image. Ignored pixels are left as they are.
+ * share of the image. Ignored pixels are left as they are. Images narrower than
+ * {@value #MIN_WIDTH} pixels are enlarged by a whole factor (nearest) first.
  */
 public final class ClassMapOverlay {
   private static final float ALPHA = 0.5f;
   private static final int ROW = 16;
+  /** Narrower images are enlarged by a whole factor to at least this width. */
+  static final int MIN_WIDTH = 480;
 
   private ClassMapOverlay() {}
 
@@ -27,12 +30,19 @@ public final class ClassMapOverlay {
    */
   public static Image8 render(Image8 image, ClassMap predicted, ClassMap truth, int[] colours,
       List<String> names) {
+    if (predicted.height() != image.height() || predicted.width() != image.width()) {
+      throw new IllegalArgumentException("class map " + predicted.height() + "x"
+          + predicted.width() + " on an image of " + image.height() + "x" + image.width());
+    }
+    // small frames are enlarged (nearest, whole pixels) so the picture and legend are readable
+    int f = Math.max(1, Math.min(8, (MIN_WIDTH + image.width() - 1) / image.width()));
+    if (f > 1) {
+      image = enlarge(image, f);
+      predicted = enlarge(predicted, f);
+      truth = truth == null ? null : enlarge(truth, f);
+    }
     int h = image.height();
     int w = image.width();
-    if (predicted.height() != h || predicted.width() != w) {
-      throw new IllegalArgumentException("class map " + predicted.height() + "x"
-          + predicted.width() + " on an image of " + h + "x" + w);
-    }
     long[] counts = predicted.histogram();
     int present = 0;
     for (int c = 0; c < colours.length; c++) {
@@ -83,8 +93,9 @@ public final class ClassMapOverlay {
         g.setColor(Color.DARK_GRAY);
         g.drawRect(x0, y0 + 2, 12, 11);
         g.setColor(Color.BLACK);
-        g.drawString(String.format(java.util.Locale.ROOT, "%s %.0f%%", names.get(c),
-            100.0 * counts[c] / total), x0 + 16, y0 + 12);
+        double pct = 100.0 * counts[c] / total;
+        g.drawString(String.format(java.util.Locale.ROOT, pct < 1 ? "%s %.1f%%" : "%s %.0f%%",
+            names.get(c), pct), x0 + 16, y0 + 12);
         slot++;
       }
     } finally {
@@ -111,6 +122,30 @@ public final class ClassMapOverlay {
       out[c] = rgb[0] << 16 | rgb[1] << 8 | rgb[2];
     }
     return out;
+  }
+
+  private static Image8 enlarge(Image8 src, int f) {
+    int ch = src.channels();
+    int w = src.width() * f;
+    byte[] out = new byte[src.height() * f * w * ch];
+    for (int y = 0; y < src.height() * f; y++) {
+      for (int x = 0; x < w; x++) {
+        System.arraycopy(src.data(), ((y / f) * src.width() + x / f) * ch, out, (y * w + x) * ch,
+            ch);
+      }
+    }
+    return new Image8(src.height() * f, w, ch, out);
+  }
+
+  private static ClassMap enlarge(ClassMap src, int f) {
+    int w = src.width() * f;
+    byte[] out = new byte[src.height() * f * w];
+    for (int y = 0; y < src.height() * f; y++) {
+      for (int x = 0; x < w; x++) {
+        out[y * w + x] = (byte) src.get(y / f, x / f);
+      }
+    }
+    return new ClassMap(src.height() * f, w, out);
   }
 
   private static boolean boundary(ClassMap m, int y, int x) {

@@ -107,6 +107,11 @@ class CocoDatasetTest {
     io.sparkseg.core.scene.Sample s = reader.readCoco(jpeg, "images/a.jpg", one,
         "instances_val.json", CLASSES, true);
     assertEquals(whole, s.classMap());
+    assertEquals(List.of(10L, 11L, 12L), s.instances().stream()
+        .map(io.sparkseg.core.scene.Sample.Instance::annotationId).toList());
+    assertEquals(3, s.instances().get(1).classId(), "car is index 2: class id 3 (1-based)");
+    assertTrue(s.instances().get(2).crowd());
+    assertEquals("1 2", s.instances().get(1).rle(), "column 0, rows 0-1");
     var unknown = assertThrows(io.sparkseg.core.scene.LabelDecoder.LabelException.class,
         () -> reader.readCoco(jpeg, "images/c.jpg", d.toJson(d.images().get(2)),
             "instances_val.json", CLASSES, true));

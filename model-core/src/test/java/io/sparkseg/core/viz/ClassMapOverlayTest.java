@@ -14,7 +14,7 @@ class ClassMapOverlayTest {
   @Test
   void tintsEachClassInItsColourAndAddsALegendOfThePresentClasses() {
     int h = 40;
-    int w = 320;
+    int w = 480;
     Image8 grey = new Image8(h, w, 1, new byte[h * w]); // black
     byte[] px = new byte[h * w];
     for (int i = 0; i < px.length; i++) {
@@ -55,5 +55,10 @@ class ClassMapOverlayTest {
     assertEquals(255, outlined.get(5, 10, 1));
     assertThrows(IllegalArgumentException.class, () -> ClassMapOverlay.render(grey,
         new ClassMap(2, 2, new byte[4]), null, colours, List.of("a", "b", "c")));
+    // a small frame is enlarged by a whole factor, pixels kept whole
+    Image8 small = ClassMapOverlay.render(new Image8(4, 100, 1, new byte[400]),
+        new ClassMap(4, 100, new byte[400]), null, colours, List.of("road", "car", "sky"));
+    assertEquals(500, small.width());
+    assertEquals(128, small.get(19, 499, 0), 1);
   }
 }

@@ -1,5 +1,6 @@
 package io.sparkseg.jobs.evaluate;
 
+import io.sparkseg.core.metrics.BoundaryF1;
 import io.sparkseg.core.metrics.ConfusionMatrix;
 import io.sparkseg.core.scene.LabelDecoder;
 import io.sparkseg.jobs.io.Inputs;
@@ -32,11 +33,15 @@ import scala.Tuple2;
  * prediction and a pair that cannot be compared are counted and named, not silently skipped.
  */
 public final class ClassMapEvaluation {
+  /** Boundary F1 tolerance in pixels. */
+  static final int TOLERANCE = 2;
+
   private ClassMapEvaluation() {}
 
   /** The summed confusion, the pairs scored, and what could not be scored (file: why). */
-  public record Result(ConfusionMatrix confusion, long truthFiles, long scored,
-      List<String> missingPredictions, List<String> unreadable) implements java.io.Serializable {
+  public record Result(ConfusionMatrix confusion, BoundaryF1 boundary, long truthFiles,
+      long scored, List<String> missingPredictions, List<String> unreadable)
+      implements java.io.Serializable {
 
     /** mIoU and the majority-class baseline's mIoU. */
     public double[] miouAndBaseline() {
@@ -80,13 +85,14 @@ public final class ClassMapEvaluation {
             spark.sparkContext().defaultParallelism() * 2)))
         .mapPartitions((Iterator<Tuple2<String, String>> it) -> {
           ConfusionMatrix m = new ConfusionMatrix(classes);
+          BoundaryF1 b = new BoundaryF1(classes, TOLERANCE);
           List<String> bad = new ArrayList<>();
           long n = 0;
           while (it.hasNext()) {
             Tuple2<String, String> pt = it.next();
             try {
-              decoder.score(m, read(pt._1(), conf.value()), pt._1(), read(pt._2(), conf.value()),
-                  pt._2());
+              decoder.score(m, b, read(pt._1(), conf.value()), pt._1(),
+                  read(pt._2(), conf.value()), pt._2());
               n++;
             } catch (LabelDecoder.LabelException e) {
               bad.add(e.reason().code() + ": " + e.getMessage());
@@ -94,17 +100,19 @@ public final class ClassMapEvaluation {
               bad.add("unreadable: " + pt._1() + " / " + pt._2() + ": " + e.getMessage());
             }
           }
-          return List.of(new Result(m, 0, n, List.of(), bad)).iterator();
+          return List.of(new Result(m, b, 0, n, List.of(), bad)).iterator();
         }).collect();
     ConfusionMatrix total = new ConfusionMatrix(classes);
+    BoundaryF1 boundary = new BoundaryF1(classes, TOLERANCE);
     long scored = 0;
     List<String> unreadable = new ArrayList<>();
     for (Result r : parts) {
       total.merge(r.confusion());
+      boundary.merge(r.boundary());
       scored += r.scored();
       unreadable.addAll(r.unreadable());
     }
-    return new Result(total, truthFiles.size(), scored, missing, unreadable);
+    return new Result(total, boundary, truthFiles.size(), scored, missing, unreadable);
   }
 
   /** Prints the per-class table, the summary and the baseline; writes confusion.csv. */
@@ -120,6 +128,13 @@ public final class ClassMapEvaluation {
       return lines;
     }
     lines.addAll(r.confusion().table(names));
+    Map<String, Double> bf = r.boundary().asMap();
+    StringBuilder bline = new StringBuilder(String.format(Locale.ROOT, "boundary F1 (%d px): "
+        + "%.4f;", TOLERANCE, bf.get("bf1.mean")));
+    for (int c = 0; c < names.size(); c++) {
+      bline.append(String.format(Locale.ROOT, " %s %.3f", names.get(c), bf.get("bf1." + (c + 1))));
+    }
+    lines.add(bline.toString());
     double[] m = r.miouAndBaseline();
     lines.add(String.format(Locale.ROOT, "mIoU %.4f against %.4f for the majority class "
         + "everywhere", m[0], m[1]));

@@ -35,6 +35,13 @@ final class SampleFunction implements MapPartitionsFunction<Row, Row> {
       .add("label_path", DataTypes.StringType, false)
       .add("coco_json", DataTypes.StringType, true);
 
+  /** A COCO annotation's own mask (null column for the other layouts). */
+  static final StructType INSTANCE = new StructType()
+      .add("annotation_id", DataTypes.LongType, false)
+      .add("class_id", DataTypes.IntegerType, false)
+      .add("crowd", DataTypes.BooleanType, false)
+      .add("rle", DataTypes.StringType, false);
+
   static final StructType SCHEMA = new StructType()
       .add("image_id", DataTypes.StringType, false)
       .add("sequence", DataTypes.StringType, false)
@@ -51,6 +58,7 @@ final class SampleFunction implements MapPartitionsFunction<Row, Row> {
       .add("mask_rle", DataTypes.createArrayType(DataTypes.StringType, false), true)
       .add("mask_pixels", DataTypes.createArrayType(DataTypes.LongType, false), true)
       .add("ignored_pixels", DataTypes.LongType, true)
+      .add("instances", DataTypes.createArrayType(INSTANCE, false), true)
       .add("reason", DataTypes.StringType, true)
       .add("detail", DataTypes.StringType, true);
 
@@ -106,7 +114,9 @@ final class SampleFunction implements MapPartitionsFunction<Row, Row> {
       return RowFactory.create(id, sequence, imagePath, labelPath, imageHash, labelHash, srcH,
           srcW, s.fit() == null ? null : s.fit().mode().name().toLowerCase(java.util.Locale.ROOT),
           s.image().height(), s.image().width(), content, s.rles(classes), s.pixels(classes),
-          s.ignoredPixels(), null, null);
+          s.ignoredPixels(), coco == null ? null : s.instances().stream()
+              .map(i -> RowFactory.create(i.annotationId(), i.classId(), i.crowd(), i.rle()))
+              .toArray(Row[]::new), null, null);
     } catch (LabelDecoder.LabelException e) {
       return rejected(id, sequence, imagePath, labelPath, imageHash, labelHash,
           e.reason().code(), e.getMessage());
@@ -135,6 +145,6 @@ final class SampleFunction implements MapPartitionsFunction<Row, Row> {
   private static Row rejected(String id, String sequence, String image, String label,
       String imageHash, String labelHash, String reason, String detail) {
     return RowFactory.create(id, sequence, image, label, imageHash, labelHash, null, null, null,
-        null, null, null, null, null, null, reason, detail);
+        null, null, null, null, null, null, null, reason, detail);
   }
 }

@@ -289,12 +289,14 @@ public final class PredictJob {
               + "submission scores %.4f)", p.truthCsv(), stats.dice()[0], stats.dice()[1]));
           report.line("per class: " + stats.perClass());
         }
-        if (stats.dice() != null && models.runDir() != null && !classMaps) {
-          String truthFile = photos ? cfg.photos().testAnnotations() : p.truthCsv();
+        if (stats.dice() != null && models.runDir() != null) {
+          String truthFile = classMaps ? cfg.multiClass().testLabels()
+              : photos ? cfg.photos().testAnnotations() : p.truthCsv();
           io.sparkseg.jobs.train.RunCards.update(models.runDir(), hadoop, card ->
               card.withTestScore(new io.sparkseg.core.card.RunCard.TestScore(truthFile,
                   stats.images(), stats.dice()[0], stats.dice()[1],
-                  java.time.Instant.now().toString()), java.time.Instant.now().toString()));
+                  java.time.Instant.now().toString(), classMaps ? "mIoU" : null),
+                  java.time.Instant.now().toString()));
           report.line("model card updated with the test score: " + models.runDir() + "/"
               + io.sparkseg.core.card.RunCard.MARKDOWN);
         }
@@ -625,6 +627,12 @@ public final class PredictJob {
         ? Inputs.listFiles(spark, classMapDir, "*.png").size() : 0;
     String truth = cfg.multiClass().testLabels();
     if (truth.isEmpty()) {
+      return new SubmissionStats(maps, null, null);
+    }
+    if (!Inputs.exists(spark, truth)) {
+      // the presets point at <data>/test/Labels, which a user's folder may not have
+      report.line("no test labels at " + truth + " (sparkseg.dataset.test-labels): the class "
+          + "maps are not scored");
       return new SubmissionStats(maps, null, null);
     }
     io.sparkseg.jobs.evaluate.ClassMapEvaluation.Result r =

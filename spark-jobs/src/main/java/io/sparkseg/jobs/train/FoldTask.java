@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * One fold's work, shipped to its task: the data files of "all folds but k" and of fold k
- * (from the pinned tiles snapshot), where its outputs go, and how to train.
+ * (from the pinned tiles snapshot), where its outputs go, how to train, and the class names
+ * (logs, confusion matrix).
  */
 record FoldTask(int fold, List<String> trainFiles, List<String> validationFiles, String foldDir,
-    int classes, TrainConfig train, String dataVersion, String gitCommit)
-    implements Serializable {}
+    int classes, TrainConfig train, String dataVersion, String gitCommit,
+    List<String> classNames) implements Serializable {}

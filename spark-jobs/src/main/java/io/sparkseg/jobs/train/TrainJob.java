@@ -108,7 +108,7 @@ public final class TrainJob {
       TrainConfig foldConfig = classWeights.containsKey(f) ? tc.withOptions(tc.options()
           .toBuilder().classWeights(classWeights.get(f)).build()) : tc;
       tasks.add(new FoldTask(f, train, filesByFold.get(f), runDir + "/fold-" + f,
-          cfg.data().classes(), foldConfig, dataVersion, git));
+          cfg.data().classes(), foldConfig, dataVersion, git, cfg.classNames()));
     }
     out.printf(Locale.ROOT, "train %s: folds %s of %d on %s, data %s, model %s%n", runId, folds,
         k, tc.gpusPerTask() > 0 ? tc.gpusPerTask() + " GPU(s) per task" : "CPU", dataVersion,

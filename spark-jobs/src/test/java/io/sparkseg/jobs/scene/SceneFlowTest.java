@@ -165,6 +165,9 @@ class SceneFlowTest {
     assertEquals(majority, r.prediction().diceAndBaseline()[1], 1e-9);
     assertTrue(miou > majority + 0.1, "mIoU " + miou + " vs majority " + majority);
     assertTrue(Files.isRegularFile(maps.resolve("confusion.csv")));
+    String card = Files.readString(work.resolve("runs/scene/MODEL_CARD.md"));
+    assertTrue(card.contains(String.format(java.util.Locale.ROOT, "mIoU %.4f on 13 held-out",
+        miou)) && card.contains("argmax"), card);
     try (Stream<Path> overlays = Files.walk(work.resolve("overlays/scene"))) {
       assertEquals(2, overlays.filter(Files::isRegularFile).count());
     }

@@ -423,7 +423,7 @@ public final class ConfigLoader {
     return new SparksegConfig.Predict(runId, model, r.path("predict.images"),
         r.string("predict.image-glob"), r.optionalString("predict.images-table"),
         r.get("predict.flip-tta", "true or false", () -> r.c.getBoolean("predict.flip-tta"), true),
-        r.intAtLeast("predict.batch-size", 1), thresholds, minAreas, gate,
+        r.intAtLeast("predict.batch-size", 0), thresholds, minAreas, gate,
         r.path("predict.submission"), submissionLayout, r.intAtLeast("predict.overlays", 0),
         r.path("predict.overlays-dir"), r.optionalPath("predict.truth-csv"),
         r.intAtLeast("predict.partitions", 0),
@@ -492,8 +492,12 @@ public final class ConfigLoader {
       r.problems.add(ROOT + ".train.device: expected one of auto, cpu but got '" + device + "'");
     }
     String classWeights = r.string("train.class-weights");
-    r.check("train.class-weights", () -> io.sparkseg.core.train.ClassWeights.of(classWeights,
-        new long[] {1}));
+    r.check("train.class-weights", () -> {
+      float[] w = io.sparkseg.core.train.ClassWeights.of(classWeights, new long[] {1});
+      if (w != null && options != null) {
+        options.newLoss().withClassWeights(w); // refuses a sigmoid loss, naming it
+      }
+    });
     return new TrainConfig(spec, weights, options, augmentation, folds, runId,
         r.intAtLeast("train.gpus-per-task", 0), device, r.intAtLeast("train.prefetch", 1),
         r.intAtLeast("train.shuffle-buffer", 1), classWeights);

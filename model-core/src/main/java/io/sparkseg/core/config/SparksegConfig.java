@@ -204,6 +204,12 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
         data.imageHeight(), data.imageWidth(), demo.cleanFraction(), demo.seed());
   }
 
+  /** Tiles per forward pass of predict: the setting, or (0) the auto choice for the device. */
+  public int predictBatchSize(boolean gpu) {
+    return predict.batchSize() > 0 ? predict.batchSize()
+        : io.sparkseg.core.infer.TiledEnsemble.autoBatch(gpu, tiles.height(), tiles.width());
+  }
+
   /** Tiling of the configured image size. */
   public TileGeometry tileGeometry() {
     return new TileGeometry(data.imageHeight(), data.imageWidth(), tiles.height(), tiles.width(),

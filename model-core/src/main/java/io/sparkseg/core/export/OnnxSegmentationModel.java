@@ -139,6 +139,9 @@ public final class OnnxSegmentationModel implements AutoCloseable {
    * mirror is averaged outside the graph unless the graph already does it.
    */
   public ProbabilityModel newPredictor(int batchSize, boolean flipTta) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
     Predictor<NDList, NDList> predictor = model.newPredictor();
     boolean flip = flipTta && !description.flipTta();
     return images -> {

@@ -28,6 +28,9 @@ public final class SegmentationPredictor implements io.sparkseg.core.infer.Proba
 
   public SegmentationPredictor(SegmentationModel model, NDManager manager,
       Normalization normalization, int batchSize, boolean flipTta) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
+    }
     this.model = model;
     this.manager = manager;
     this.normalization = normalization;

@@ -250,6 +250,8 @@ class ConfigLoaderTest {
     weights.put("train.class-weights", "balanced");
     assertTrue(fails(weights).getMessage().contains("sparkseg.train.class-weights"));
     assertEquals(null, load(Map.of(), Map.of()).data().resize(), "none by default");
+    assertTrue(fails(Map.of("train.class-weights", "inverse")).getMessage()
+        .contains("combo-pw is not a softmax loss"), "Severstal's sigmoid loss takes none");
   }
 
   @Test

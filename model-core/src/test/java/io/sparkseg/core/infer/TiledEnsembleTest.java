@@ -84,4 +84,17 @@ class TiledEnsembleTest {
           .probabilities(List.of(image(32, 64, 3))));
     }
   }
+
+  @Test
+  void autoBatchKeepsCpuPassesSmallAndGpuPassesLarge() {
+    org.junit.jupiter.api.Assertions.assertEquals(2, TiledEnsemble.autoBatch(false, 256, 512));
+    org.junit.jupiter.api.Assertions.assertEquals(1, TiledEnsemble.autoBatch(false, 512, 1024));
+    org.junit.jupiter.api.Assertions.assertEquals(12, TiledEnsemble.autoBatch(false, 64, 96));
+    org.junit.jupiter.api.Assertions.assertEquals(12, TiledEnsemble.autoBatch(true, 256, 512));
+    var cfg = io.sparkseg.core.config.ConfigLoader.load(null, java.util.Map.of(), java.util.Map.of());
+    org.junit.jupiter.api.Assertions.assertEquals(2, cfg.predictBatchSize(false), "auto");
+    var set = io.sparkseg.core.config.ConfigLoader.load(null,
+        java.util.Map.of("predict.batch-size", "5"), java.util.Map.of());
+    org.junit.jupiter.api.Assertions.assertEquals(5, set.predictBatchSize(false));
+  }
 }

@@ -146,6 +146,9 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
     if (tc != null && manager != null) {
       tc.addTaskCompletionListener((org.apache.spark.util.TaskCompletionListener) ctx -> manager.close());
     }
+    // 0 = auto: small batches on a CPU (large ones of large tiles are slower), 12 on a GPU
+    int batchSize = this.batchSize > 0 ? this.batchSize : TiledEnsemble.autoBatch(
+        !device.equals(Device.cpu()), geometry.tileHeight(), geometry.tileWidth());
     List<io.sparkseg.core.infer.ProbabilityModel> predictors = new ArrayList<>();
     if (ensemble.onnx() != null) {
       predictors.add(ensemble.onnx().newPredictor(batchSize, flipTta));

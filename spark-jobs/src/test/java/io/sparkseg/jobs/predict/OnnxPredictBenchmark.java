@@ -62,10 +62,10 @@ public final class OnnxPredictBenchmark {
       }
     }
     int cores = Runtime.getRuntime().availableProcessors();
-    int perBatch = Math.max(1, cfg.predict().batchSize() / cfg.tileGeometry().tileCount());
+    int perBatch = Math.max(1, cfg.predictBatchSize(false) / cfg.tileGeometry().tileCount());
     System.out.printf(Locale.ROOT, "predict-onnx benchmark: %d images of %dx%d, %d x U-Net/%s, "
         + "flip TTA, batch %d tiles, %d cores%n", images, cfg.data().imageHeight(),
-        cfg.data().imageWidth(), folds, encoder, cfg.predict().batchSize(), cores);
+        cfg.data().imageWidth(), folds, encoder, cfg.predictBatchSize(false), cores);
 
     var hadoop = new Configuration();
     List<String> files = new ArrayList<>();
@@ -76,7 +76,7 @@ public final class OnnxPredictBenchmark {
     List<ProbabilityModel> pytorch = new ArrayList<>();
     for (int i = 0; i < djl.models().size(); i++) {
       pytorch.add(new SegmentationPredictor(djl.models().get(i), djl.manager(),
-          io.sparkseg.core.train.Normalization.IMAGENET, cfg.predict().batchSize(), true));
+          io.sparkseg.core.train.Normalization.IMAGENET, cfg.predictBatchSize(false), true));
     }
     // PyTorch before and after ONNX Runtime: the better of the two, so order does not decide
     TiledEnsemble torchEnsemble = new TiledEnsemble(pytorch, cfg.tileGeometry(), 4);
@@ -84,7 +84,7 @@ public final class OnnxPredictBenchmark {
     double plainOrt;
     try (OnnxSegmentationModel m = OnnxSegmentationModel.load(onnx)) {
       plainOrt = loop("ONNX Runtime", new TiledEnsemble(List.of(m.newPredictor(
-          cfg.predict().batchSize(), true)), cfg.tileGeometry(), 4), decoded, perBatch, cores);
+          cfg.predictBatchSize(false), true)), cfg.tileGeometry(), 4), decoded, perBatch, cores);
     }
     plainTorch = Math.max(plainTorch, loop("PyTorch again", torchEnsemble, decoded, perBatch,
         cores));

@@ -67,7 +67,7 @@ public final class PredictBenchmark {
     int cores = Runtime.getRuntime().availableProcessors();
     System.out.printf(Locale.ROOT, "predict benchmark: %d images of %dx%d, %d x U-Net/%s, flip "
         + "TTA, batch %d tiles, %d cores%n", images, cfg.data().imageHeight(),
-        cfg.data().imageWidth(), folds, encoder, cfg.predict().batchSize(), cores);
+        cfg.data().imageWidth(), folds, encoder, cfg.predictBatchSize(false), cores);
 
     // plain loop: one JVM, no Spark
     double plain;
@@ -85,11 +85,11 @@ public final class PredictBenchmark {
         }
         SegmentationModel model = ModelIo.load(card, weights, m, dir.toString());
         predictors.add(new SegmentationPredictor(model, m, Normalization.IMAGENET,
-            cfg.predict().batchSize(), true));
+            cfg.predictBatchSize(false), true));
       }
       TiledEnsemble ensemble = new TiledEnsemble(predictors, cfg.tileGeometry(), 4);
       PostProcessor post = PostProcessor.uniform(4, ClassRule.DEFAULT);
-      int perBatch = Math.max(1, cfg.predict().batchSize() / cfg.tileGeometry().tileCount());
+      int perBatch = Math.max(1, cfg.predictBatchSize(false) / cfg.tileGeometry().tileCount());
       plainPass(files.subList(0, 1), ensemble, post, 1); // warm-up
       long t0 = System.nanoTime();
       long runs = plainPass(files, ensemble, post, perBatch);

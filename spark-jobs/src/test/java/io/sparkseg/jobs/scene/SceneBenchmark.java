@@ -103,7 +103,7 @@ public final class SceneBenchmark {
         }
         SegmentationModel model = ModelIo.load(card, weights, m, dir.toString());
         predictors.add(new SegmentationPredictor(model, m, Normalization.IMAGENET,
-            cfg.predict().batchSize(), true));
+            cfg.predictBatchSize(false), true));
       }
       TiledEnsemble ensemble = new TiledEnsemble(predictors, cfg.tileGeometry(), 12);
       LabelDecoder decoder = cfg.multiClass().decoder();

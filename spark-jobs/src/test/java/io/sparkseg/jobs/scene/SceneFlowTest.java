@@ -172,6 +172,19 @@ class SceneFlowTest {
       assertEquals(2, overlays.filter(Files::isRegularFile).count());
     }
 
+    // the run exported to ONNX writes the same class maps with ONNX Runtime
+    Path onnx = work.resolve("export/scene.onnx");
+    io.sparkseg.jobs.export.ExportJob.Result exported = io.sparkseg.jobs.export.ExportJob.run(cfg,
+        spark.sparkContext().hadoopConfiguration(), "scene", null, true, onnx.toString(),
+        System.out);
+    assertEquals(cfg.classNames(), exported.description().classNames());
+    Map<String, String> withOnnx = new LinkedHashMap<>(o);
+    withOnnx.put("predict.model", onnx.toString());
+    io.sparkseg.jobs.predict.PredictJob.Result ort = io.sparkseg.jobs.predict.PredictJob.run(
+        spark, ConfigLoader.load(root.resolve("conf/scene-demo.conf"), withOnnx), System.out);
+    assertEquals(n, ort.scored());
+    assertEquals(miou, ort.diceAndBaseline()[0], 0.01, "ONNX Runtime class maps");
+
     // evaluate gives the same figures from the folders
     ClassMapEvaluation.Result e = ClassMapEvaluation.run(spark, cfg.multiClass().decoder(),
         maps.toString(), testLabels.toString());

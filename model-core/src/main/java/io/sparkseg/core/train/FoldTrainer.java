@@ -225,7 +225,8 @@ public final class FoldTrainer {
         state.schedule = schedule.state();
         writeCheckpoint(model, optimizer, state);
         writeHistory(state.history);
-        log.println(progressLine(rec, options.epochs()));
+        log.println(progressLine(rec, options.epochs(),
+            spec.activation() == ModelSpec.Activation.SOFTMAX));
         if (options.earlyStopPatience() > 0
             && state.validationsWithoutProgress >= options.earlyStopPatience()
             && epoch + 1 < options.epochs()) {
@@ -492,12 +493,11 @@ public final class FoldTrainer {
     });
   }
 
-  static String progressLine(EpochRecord r, int epochs) {
+  static String progressLine(EpochRecord r, int epochs, boolean softmax) {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
         "epoch %d/%d  loss %.4f  lr %.2e", r.epoch(), epochs, r.trainLoss(), r.lr()));
     if (r.valLoss() != null) {
       // softmax runs: mIoU and IoU per class (the argmax class maps); else mean Dice per class
-      boolean softmax = r.metrics().containsKey("miou");
       String per = softmax ? "iou." : "dice.";
       sb.append(String.format(Locale.ROOT, "  val_loss %.4f  %s %.4f [", r.valLoss(),
           softmax ? "mIoU" : "dice", r.metrics().get(softmax ? "miou" : "dice.mean")));

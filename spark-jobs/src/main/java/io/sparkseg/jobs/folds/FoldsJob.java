@@ -43,6 +43,8 @@ public final class FoldsJob {
   public static JobReport run(SparkSession spark, SparksegConfig cfg, PrintStream out) {
     TableStore store = new TableStore(spark, cfg.tables());
     JobReport report = new JobReport(NAME, JobReport.newRunId());
+    spark.sparkContext().setJobDescription("folds: " + cfg.folds().k() + "-fold split of "
+        + Samples.table(cfg));
     Dataset<Row> masks = Samples.masks(store, cfg).select("image_id", "class_id");
     Dataset<Row> strata = Samples.images(store, cfg).select("image_id")
         .join(masks.groupBy("image_id").agg(countDistinct("class_id").as("defect_classes")),

@@ -55,9 +55,11 @@ public final class IngestJob {
     TableStore store = new TableStore(spark, cfg.tables());
     JobReport report = new JobReport(NAME, JobReport.newRunId());
 
+    spark.sparkContext().setJobDescription("ingest: listing and decoding images");
     Dataset<Row> inspected = inspectImages(spark, data);
     try {
       ingestImages(store, report, inspected);
+      spark.sparkContext().setJobDescription("ingest: validating train.csv rows");
       ingestCsv(spark, data, store, report, inspected);
     } finally {
       inspected.unpersist();

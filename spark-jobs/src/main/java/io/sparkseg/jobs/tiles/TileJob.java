@@ -37,6 +37,9 @@ public final class TileJob {
     TableStore store = new TableStore(spark, cfg.tables());
     JobReport report = new JobReport(NAME, JobReport.newRunId());
     TileGeometry geometry = cfg.tileGeometry();
+    spark.sparkContext().setJobDescription("tile: cutting " + Samples.table(cfg) + " into "
+        + geometry.tileCount() + " tile(s) of " + geometry.tileHeight() + "x"
+        + geometry.tileWidth() + " per image");
 
     Dataset<Row> images = Samples.images(store, cfg);
     Dataset<Row> folds = store.read(TableStore.FOLDS).select("image_id", "fold");

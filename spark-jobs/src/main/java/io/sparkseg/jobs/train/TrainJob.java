@@ -46,6 +46,9 @@ public final class TrainJob {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting()
       .serializeSpecialFloatingPointValues().create();
 
+  /** How often the driver looks at the folds' histories while they train. */
+  static final long PROGRESS_PERIOD_MS = 5_000;
+
   private TrainJob() {}
 
   /** The run's outcome, as summary.json records it. */
@@ -124,7 +127,14 @@ public final class TrainJob {
     }
     spark.sparkContext().setJobDescription("sparkseg train " + runId);
     List<FoldResult> results = new ArrayList<>();
-    for (String json : rdd.mapPartitions(new FoldTrainTask()).collect()) {
+    List<String> returned;
+    // the driver follows each fold's history.json and prints its epochs as they finish
+    try (FoldProgress progress = new FoldProgress(folds, runDir, tc.options().epochs(),
+        tc.softmax(), spark.sparkContext().hadoopConfiguration(), out, PROGRESS_PERIOD_MS)
+        .start()) {
+      returned = rdd.mapPartitions(new FoldTrainTask()).collect();
+    }
+    for (String json : returned) {
       results.add(GSON.fromJson(json, FoldResult.class));
     }
     results.sort((a, b) -> Integer.compare(a.fold(), b.fold()));

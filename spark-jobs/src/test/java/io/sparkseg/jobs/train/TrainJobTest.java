@@ -62,6 +62,24 @@ class TrainJobTest {
     }
     assertTrue(text.contains("mean Dice over folds:"), text);
     assertTrue(text.contains("folds: 2 in = 2 trained  (reconciled)"), text);
+    // the driver printed every epoch of both folds from their histories, once each
+    for (int f : new int[] {0, 2}) {
+      List<String> lines = text.lines().filter(l -> l.startsWith("train progress: fold " + f
+          + " epoch ")).toList();
+      List<io.sparkseg.core.train.EpochRecord> history = List.of(new com.google.gson.Gson()
+          .fromJson(Files.readString(run.resolve("fold-" + f + "/history.json")),
+              io.sparkseg.core.train.EpochRecord[].class));
+      assertEquals(history.size(), lines.size(), text);
+      for (int e = 0; e < lines.size(); e++) {
+        assertTrue(lines.get(e).startsWith("train progress: fold " + f + " epoch " + (e + 1)
+            + "/" + cfg.train().options().epochs() + "  loss "), lines.get(e));
+        assertTrue(lines.get(e).contains(String.format(java.util.Locale.ROOT, "loss %.4f",
+            history.get(e).trainLoss())), lines.get(e));
+        assertTrue(lines.get(e).contains(String.format(java.util.Locale.ROOT, "  dice %.4f",
+            history.get(e).metrics().get("dice.mean"))), "sigmoid runs show Dice: "
+            + lines.get(e));
+      }
+    }
 
     // OOF: 4 classes for every validation tile of folds 0 and 2, probabilities decodable
     TableStore store = new TableStore(spark, cfg.tables());

@@ -56,4 +56,11 @@ public final class SparkSessions {
       }
     });
   }
+
+  /** Stops a session this process made; never a Databricks job's, which shares the cluster's. */
+  public static void release(SparkSession spark) {
+    if (System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
+      spark.stop();
+    }
+  }
 }

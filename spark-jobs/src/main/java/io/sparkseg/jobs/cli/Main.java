@@ -108,6 +108,9 @@ public final class Main implements Runnable {
               + "class, mIoU, pixel accuracy, the majority-class baseline, and the confusion "
               + "matrix (--confusion CSV); ignored truth pixels do not count."})
   static final class Evaluate implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Mixin
     ConfigOptions options;
 
@@ -135,7 +138,7 @@ public final class Main implements Runnable {
         return classMaps();
       }
       if (submission == null || predictions != null) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
             "evaluate: --submission CSV --truth CSV (Severstal), or --dataset KIND "
                 + "--predictions DIR --truth DIR (class maps)");
       }
@@ -160,12 +163,12 @@ public final class Main implements Runnable {
 
     private int classMaps() {
       if (predictions == null) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
             "evaluate --dataset needs --predictions DIR (the class maps) and --truth DIR");
       }
       SparksegConfig cfg = options.load(java.util.Map.of("dataset.kind", dataset));
       if (!cfg.dataset().multiClass()) {
-        throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
             "evaluate --dataset: expected scene, png-masks or coco, got " + dataset);
       }
       org.apache.spark.sql.SparkSession spark = io.sparkseg.jobs.SparkSessions.create(cfg);
@@ -175,9 +178,7 @@ public final class Main implements Runnable {
             cfg.classNames(), absolute(predictions), absolute(truth),
             confusion == null ? null : absolute(confusion), System.out);
       } finally {
-        if (System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
-          spark.stop();
-        }
+        io.sparkseg.jobs.SparkSessions.release(spark);
       }
       return 0;
     }

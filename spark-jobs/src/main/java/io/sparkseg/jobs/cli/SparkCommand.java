@@ -19,10 +19,7 @@ abstract class SparkCommand implements Callable<Integer> {
     try {
       run(spark, cfg);
     } finally {
-      // A Databricks job shares the cluster's session: never stop it there.
-      if (System.getenv("DATABRICKS_RUNTIME_VERSION") == null) {
-        spark.stop();
-      }
+      SparkSessions.release(spark); // a Databricks job shares the cluster's session
     }
     return 0;
   }

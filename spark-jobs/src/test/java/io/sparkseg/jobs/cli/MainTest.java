@@ -178,6 +178,47 @@ class MainTest {
   }
 
   @Test
+  void evaluateScoresClassMapFolders(@TempDir Path work) throws Exception {
+    io.sparkseg.core.scene.Palette carla = io.sparkseg.core.scene.Palette.carla();
+    Path pred = java.nio.file.Files.createDirectories(work.resolve("pred/seq1"));
+    Path truth = java.nio.file.Files.createDirectories(work.resolve("truth/seq1"));
+    // road everywhere predicted; the truth has road left, car right
+    byte[] road = new byte[16];
+    byte[] half = new byte[16];
+    for (int i = 0; i < 16; i++) {
+      road[i] = 7;
+      half[i] = (byte) (i % 4 < 2 ? 7 : 10);
+    }
+    java.nio.file.Files.write(pred.resolve("000.png"), io.sparkseg.core.image.ImageCodec
+        .encodePng(carla.encode(new io.sparkseg.core.scene.ClassMap(4, 4, road))));
+    java.nio.file.Files.write(truth.resolve("000.png"), io.sparkseg.core.image.ImageCodec
+        .encodePng(carla.encode(new io.sparkseg.core.scene.ClassMap(4, 4, half))));
+    Path csv = work.resolve("confusion.csv");
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.out;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    Result r;
+    try {
+      r = run("evaluate", "--dataset", "scene", "--predictions", work.resolve("pred").toString(),
+          "--truth", work.resolve("truth").toString(), "--confusion", csv.toString(),
+          "--conf", "data.classes=12", "--conf", "model.activation=softmax",
+          "--conf", "train.loss=ce", "--conf", "sparkseg.spark.master=local[1]",
+          "--conf", "spark.ui.enabled=false");
+    } finally {
+      System.setOut(old);
+    }
+    String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, r.code(), r.err());
+    // road IoU 8/16, car IoU 0: mIoU over the two classes present 0.25; pixel accuracy 0.5
+    assertTrue(out.contains("mIoU 0.2500, pixel accuracy 0.5000"), out);
+    assertTrue(java.nio.file.Files.readString(csv).contains("car,0,0,0,0,0,0,0,8,0,0,0,0"),
+        java.nio.file.Files.readString(csv));
+    Result missing = run("evaluate", "--dataset", "scene", "--truth", truth.toString());
+    assertEquals(2, missing.code());
+    assertTrue(missing.err().contains("--predictions"), missing.err());
+  }
+
+  @Test
   void missingInputFailsWithTheSettingAndPath(@TempDir Path work) {
     Result r = run("ingest", "--work", work.toString(), "--data", work.resolve("nope").toString(),
         "--conf", "sparkseg.spark.master=local[1]", "--conf", "spark.ui.enabled=false");

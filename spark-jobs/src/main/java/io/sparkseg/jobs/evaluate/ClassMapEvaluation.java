@@ -6,7 +6,6 @@ import io.sparkseg.core.scene.LabelDecoder;
 import io.sparkseg.jobs.io.Inputs;
 import io.sparkseg.jobs.io.OutputFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -91,8 +88,8 @@ public final class ClassMapEvaluation {
           while (it.hasNext()) {
             Tuple2<String, String> pt = it.next();
             try {
-              decoder.score(m, b, read(pt._1(), conf.value()), pt._1(),
-                  read(pt._2(), conf.value()), pt._2());
+              decoder.score(m, b, Inputs.readBytes(pt._1(), conf.value()), pt._1(),
+                  Inputs.readBytes(pt._2(), conf.value()), pt._2());
               n++;
             } catch (LabelDecoder.LabelException e) {
               bad.add(e.reason().code() + ": " + e.getMessage());
@@ -162,16 +159,5 @@ public final class ClassMapEvaluation {
 
   private static String stem(String relative) {
     return relative.replaceAll("\\.[A-Za-z0-9]+$", "");
-  }
-
-  private static byte[] read(String location, Configuration conf) throws IOException {
-    Path p = new Path(location);
-    FileSystem fs = p.getFileSystem(conf);
-    if (fs instanceof LocalFileSystem local) {
-      fs = local.getRaw();
-    }
-    try (InputStream in = fs.open(p)) {
-      return in.readAllBytes();
-    }
   }
 }

@@ -6,14 +6,10 @@ import io.sparkseg.core.scene.LabelDecoder;
 import io.sparkseg.core.scene.Sample;
 import io.sparkseg.core.scene.SampleReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocalFileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -132,14 +128,7 @@ final class SampleFunction implements MapPartitionsFunction<Row, Row> {
   }
 
   private byte[] read(String location) throws IOException {
-    Path p = new Path(location);
-    FileSystem fs = p.getFileSystem(hadoop.value());
-    if (fs instanceof LocalFileSystem local) {
-      fs = local.getRaw();
-    }
-    try (InputStream in = fs.open(p)) {
-      return in.readAllBytes();
-    }
+    return io.sparkseg.jobs.io.Inputs.readBytes(location, hadoop.value());
   }
 
   private static Row rejected(String id, String sequence, String image, String label,

@@ -78,7 +78,7 @@ public final class SampleIngestJob {
     JobReport report = new JobReport(NAME, JobReport.newRunId());
 
     spark.sparkContext().setJobDescription("ingest: listing " + cfg.dataset().code() + " files");
-    List<String> images = list(spark, data.trainImages(), data.imageGlob());
+    List<String> images = Inputs.listFiles(spark, data.trainImages(), data.imageGlob());
     List<Row> pairs = new ArrayList<>();
     List<Row> early = new ArrayList<>();
     Map<String, Integer> classOfCategory = null;
@@ -88,7 +88,7 @@ public final class SampleIngestJob {
       excluded = pairCoco(images, data.trainImages(), mc, data.classes(), hadoop, pairs, early,
           classOfCategory, report);
     } else {
-      List<String> labels = list(spark, mc.labels(), "*");
+      List<String> labels = Inputs.listFiles(spark, mc.labels(), "*");
       excluded = pairFiles(images, data.trainImages(), labels, mc.labels(), mc.include(), pairs,
           early);
       report.count("label_files_in", labels.size());
@@ -139,14 +139,6 @@ public final class SampleIngestJob {
     return report.finish(spark, store, out);
   }
 
-  static List<String> list(SparkSession spark, String location, String glob) {
-    return Inputs.listFiles(spark, location, glob);
-  }
-
-  static String relative(String path, String root) {
-    return Inputs.relative(path, root);
-  }
-
   /**
    * Images and label files paired by relative folder and name (SceneLayout); unpaired files go
    * to {@code early}. Returns how many files {@code include} left out.
@@ -158,7 +150,7 @@ public final class SampleIngestJob {
     List<String> lbl = new ArrayList<>();
     long excluded = 0;
     for (String p : images) {
-      String rel = relative(p, imageRoot);
+      String rel = Inputs.relative(p, imageRoot);
       if (!include.isEmpty() && !include.contains(sequence(rel))) {
         excluded++;
         continue;
@@ -167,7 +159,7 @@ public final class SampleIngestJob {
       img.add(SceneLayout.IMAGES + rel);
     }
     for (String p : labels) {
-      String rel = relative(p, labelRoot);
+      String rel = Inputs.relative(p, labelRoot);
       if (!include.isEmpty() && !include.contains(sequence(rel))) {
         excluded++;
         continue;
@@ -237,7 +229,7 @@ public final class SampleIngestJob {
     Map<String, String> byRelative = new LinkedHashMap<>();
     Map<String, String> byName = new HashMap<>();
     for (String img : images) {
-      String rel = relative(img, imageRoot);
+      String rel = Inputs.relative(img, imageRoot);
       byRelative.put(rel == null ? img : rel, img);
       byName.putIfAbsent(img.substring(img.lastIndexOf('/') + 1), img);
     }
@@ -259,7 +251,7 @@ public final class SampleIngestJob {
                 ? "has no file under " + imageRoot : "names the same file as another entry")));
         continue;
       }
-      String rel = relative(path, imageRoot);
+      String rel = Inputs.relative(path, imageRoot);
       String id = (rel == null ? name : rel).replaceAll("\\.[A-Za-z0-9]+$", "");
       String seq = sequence(rel == null ? "" : rel);
       pairs.add(RowFactory.create(id, seq, path, file + "#image=" + entry.id(),

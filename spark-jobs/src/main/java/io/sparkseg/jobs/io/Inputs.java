@@ -61,4 +61,21 @@ public final class Inputs {
     r = r.endsWith("/") ? r : r + "/";
     return p.startsWith(r) ? p.substring(r.length()) : null;
   }
+
+  /**
+   * The bytes of one file, read on an executor: local files through the raw file system (no
+   * checksum layer, whose {@code .name.crc} lookup fails on names with a colon), others through
+   * their Hadoop file system (s3a://, HDFS).
+   */
+  public static byte[] readBytes(String location, org.apache.hadoop.conf.Configuration conf)
+      throws IOException {
+    Path p = new Path(location);
+    FileSystem fs = p.getFileSystem(conf);
+    if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+      fs = local.getRaw();
+    }
+    try (java.io.InputStream in = fs.open(p)) {
+      return in.readAllBytes();
+    }
+  }
 }

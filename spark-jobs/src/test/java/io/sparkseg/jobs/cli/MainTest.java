@@ -14,6 +14,21 @@ import picocli.CommandLine;
 class MainTest {
   private record Result(int code, String out, String err) {}
 
+  /** {@link #run} with System.out captured too (commands that print results there). */
+  private static Result runPrinting(String... args) {
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream old = System.out;
+    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
+    Result r;
+    try {
+      r = run(args);
+    } finally {
+      System.setOut(old);
+    }
+    return new Result(r.code(), printed.toString(java.nio.charset.StandardCharsets.UTF_8),
+        r.err());
+  }
+
   private static Result run(String... args) {
     CommandLine cl = Main.commandLine();
     StringWriter out = new StringWriter();
@@ -158,18 +173,10 @@ class MainTest {
         "--conf", "data.image-width=400", "--conf", "tiles.width=128",
         "--conf", "tiles.stride=64").code());
     Path truth = work.resolve("demo-data/test_truth.csv");
-    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream old = System.out;
-    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
-    Result r;
-    try {
-      r = run("evaluate", "--submission", truth.toString(), "--truth", truth.toString(),
-          "--conf", "data.image-height=64", "--conf", "data.image-width=400",
-          "--conf", "tiles.width=128", "--conf", "tiles.stride=64");
-    } finally {
-      System.setOut(old);
-    }
-    String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    Result r = runPrinting("evaluate", "--submission", truth.toString(), "--truth",
+        truth.toString(), "--conf", "data.image-height=64", "--conf", "data.image-width=400",
+        "--conf", "tiles.width=128", "--conf", "tiles.stride=64");
+    String out = r.out();
     assertEquals(0, r.code(), r.err());
     assertTrue(out.contains("mean    1.000"), "the truth scores 1: " + out);
     Result bad = run("evaluate", "--submission", work.resolve("nope.csv").toString(),
@@ -194,20 +201,12 @@ class MainTest {
     java.nio.file.Files.write(truth.resolve("000.png"), io.sparkseg.core.image.ImageCodec
         .encodePng(carla.encode(new io.sparkseg.core.scene.ClassMap(4, 4, half))));
     Path csv = work.resolve("confusion.csv");
-    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream old = System.out;
-    System.setOut(new java.io.PrintStream(printed, true, java.nio.charset.StandardCharsets.UTF_8));
-    Result r;
-    try {
-      r = run("evaluate", "--dataset", "scene", "--predictions", work.resolve("pred").toString(),
-          "--truth", work.resolve("truth").toString(), "--confusion", csv.toString(),
-          "--conf", "data.classes=12", "--conf", "model.activation=softmax",
-          "--conf", "train.loss=ce", "--conf", "sparkseg.spark.master=local[1]",
-          "--conf", "spark.ui.enabled=false");
-    } finally {
-      System.setOut(old);
-    }
-    String out = printed.toString(java.nio.charset.StandardCharsets.UTF_8);
+    Result r = runPrinting("evaluate", "--dataset", "scene", "--predictions",
+        work.resolve("pred").toString(), "--truth", work.resolve("truth").toString(),
+        "--confusion", csv.toString(), "--conf", "data.classes=12",
+        "--conf", "model.activation=softmax", "--conf", "train.loss=ce",
+        "--conf", "sparkseg.spark.master=local[1]", "--conf", "spark.ui.enabled=false");
+    String out = r.out();
     assertEquals(0, r.code(), r.err());
     // road IoU 8/16, car IoU 0: mIoU over the two classes present 0.25; pixel accuracy 0.5
     assertTrue(out.contains("mIoU 0.2500, pixel accuracy 0.5000"), out);

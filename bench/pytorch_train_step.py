@@ -2,10 +2,12 @@
 """Dev-only benchmark companion (never part of the product): the training step of
 TrainStepBenchmark in PyTorch eager, for the DJL-vs-PyTorch ratio. Same model (smp's U-Net:
 torchvision ResNet-34 encoder, decoder 256-128-64-32-16 with nearest upsampling, 3x3 head),
-same loss (0.75 BCE with pos_weight + 0.25 soft Dice), AdamW, CPU.
+same loss (0.75 BCE with pos_weight + 0.25 soft Dice), AdamW; then inference (eval mode, no
+gradients). DEVICE is cpu (default) or cuda; on a GPU each timed step ends with loss.item(),
+as the Java side ends with a copy to the host.
 
     apt-get install python3-torch python3-torchvision
-    python3 bench/pytorch_train_step.py BATCH HEIGHT WIDTH STEPS THREADS
+    python3 bench/pytorch_train_step.py BATCH HEIGHT WIDTH STEPS THREADS [DEVICE]
 """
 import statistics
 import sys
@@ -69,16 +71,16 @@ def loss_fn(logits, y, pos_weight):
     return 0.75 * bce + 0.25 * dice.mean()
 
 
-def main(batch, h, w, steps, threads):
+def main(batch, h, w, steps, threads, device="cpu"):
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(0)
-    model = Unet()
+    model = Unet().to(device)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=1e-4)
-    pos_weight = torch.tensor([2.0, 2.0, 1.0, 1.5]).view(1, 4, 1, 1)
-    x = torch.randn(batch, 3, h, w)
-    y = (torch.rand(batch, 4, h, w) > 0.9).float()
+    pos_weight = torch.tensor([2.0, 2.0, 1.0, 1.5], device=device).view(1, 4, 1, 1)
+    x = torch.randn(batch, 3, h, w, device=device)
+    y = (torch.rand(batch, 4, h, w, device=device) > 0.9).float()
     times = []
     for step in range(3 + steps):
         t0 = time.perf_counter()
@@ -86,14 +88,27 @@ def main(batch, h, w, steps, threads):
         loss = loss_fn(model(x), y, pos_weight)
         loss.backward()
         opt.step()
+        loss.item()
         if step >= 3:
             times.append((time.perf_counter() - t0) * 1000)
-    print("pytorch: Unet(resnet34) batch %d x 3 x %d x %d, %d threads: median %.1f ms/step "
-          "(min %.1f) over %d steps; torch %s" % (batch, h, w, threads,
-                                                 statistics.median(times), min(times), steps,
-                                                 torch.__version__))
+    med = statistics.median(times)
+    print("pytorch: Unet(resnet34) batch %d x 3 x %d x %d, %d threads, %s: median %.1f ms/step "
+          "(min %.1f) over %d steps, %.1f images/s; torch %s" % (
+              batch, h, w, threads, device, med, min(times), steps, batch * 1000 / med,
+              torch.__version__))
+    model.eval()
+    times = []
+    with torch.no_grad():
+        for step in range(3 + steps):
+            t0 = time.perf_counter()
+            model(x)[0, 0, 0, 0].item()
+            if step >= 3:
+                times.append((time.perf_counter() - t0) * 1000)
+    med = statistics.median(times)
+    print("pytorch: inference batch %d, %s: median %.1f ms/batch, %.1f images/s" % (
+        batch, device, med, batch * 1000 / med))
 
 
 if __name__ == "__main__":
     a = [int(v) for v in sys.argv[1:6]]
-    main(*a)
+    main(*a, *sys.argv[6:7])

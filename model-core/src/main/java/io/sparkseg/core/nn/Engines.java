@@ -20,10 +20,49 @@ public final class Engines {
     System.setProperty("OPT_OUT_TRACKING", "true");
   }
 
-  /** The PyTorch engine, offline. */
+  /**
+   * The PyTorch engine, offline. Where it cannot start because no libtorch is at hand (the thin
+   * application jar carries none, and offline DJL downloads nothing), the error says what to set.
+   */
   public static Engine pytorch() {
     ensureOffline();
-    return Engine.getEngine(PYTORCH);
+    try {
+      return Engine.getEngine(PYTORCH);
+    } catch (RuntimeException e) {
+      String problem = libtorchProblem(System.getenv("PYTORCH_LIBRARY_PATH"),
+          System.getProperty("PYTORCH_LIBRARY_PATH"),
+          Engines.class.getClassLoader().getResource("native/lib/pytorch.properties") != null);
+      if (problem != null) {
+        throw new IllegalStateException(problem, e);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Why DJL found no libtorch, or null where one should have been found: none on the class path
+   * (sparkseg-app-thin.jar) and PYTORCH_LIBRARY_PATH unset (environment or system property), or
+   * set to a folder without libtorch.so.
+   */
+  static String libtorchProblem(String env, String property, boolean onClassPath) {
+    String path = env != null && !env.isBlank() ? env : property;
+    String how = " Set PYTORCH_LIBRARY_PATH to the lib folder of a libtorch 2.7.1 (CPU or CUDA "
+        + "12.8) on every node, with PYTORCH_VERSION=2.7.1 and PYTORCH_FLAVOR=cpu or cu128 "
+        + "(submit/sparkseg-submit does this from SPARKSEG_LIBTORCH), or use sparkseg-app.jar, "
+        + "which carries libtorch for CPU.";
+    if (path == null || path.isBlank()) {
+      return onClassPath ? null : "DJL's PyTorch engine found no libtorch: this class path has "
+          + "none (sparkseg-app-thin.jar) and PYTORCH_LIBRARY_PATH is not set." + how;
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      java.io.File d = new java.io.File(dir);
+      if (new java.io.File(d, "libtorch.so").isFile()
+          || d.isFile() && d.getName().equals("libtorch.so")) {
+        return null;
+      }
+    }
+    return "DJL's PyTorch engine found no libtorch: PYTORCH_LIBRARY_PATH=" + path
+        + " holds no libtorch.so." + how;
   }
 
   /** The device for a GPU address as Spark reports it ("0", "1"), or the CPU for null. */

@@ -1,6 +1,7 @@
 package io.sparkseg.core.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import java.util.LinkedHashMap;
@@ -62,10 +63,12 @@ public final class Optimizer {
       NDArray w = p.getArray();
       NDArray g = w.getGradient();
       switch (kind) {
-        case SGD -> sgd(e.getKey(), w, g, lr);
-        case ADAM, ADAMW -> adam(e.getKey(), w, g, lr);
+        case SGD -> {
+          sgd(e.getKey(), w, g, lr);
+          g.subi(g); // PyTorch accumulates gradients: clear them for the next step
+        }
+        case ADAM, ADAMW -> adam(e.getKey(), w, g, lr); // clears the gradient itself
       }
-      g.subi(g); // PyTorch accumulates gradients: clear them for the next step
     }
   }
 
@@ -84,21 +87,21 @@ public final class Optimizer {
     w.subi(d.mul(lr));
   }
 
+  /**
+   * PyTorch's Adam/AdamW step ({@code torch.optim.Adam(W)}, not fused or capturable), in one
+   * native call per parameter (DJL's {@code adamUpdate}, which also zeroes the gradient): on a GPU
+   * the 15 separate operations per parameter it replaces cost more in launches than the step's
+   * arithmetic. PyTorch's {@code w -= lr / c1 * m / (sqrt(v) / sqrt(c2) + eps)} is written as
+   * {@code w -= (lr * sqrt(c2) / c1) * m / (sqrt(v) + eps * sqrt(c2))}, the form DJL's update takes.
+   */
   private void adam(String name, NDArray w, NDArray g, float lr) {
-    if (kind == Kind.ADAM && weightDecay > 0) {
-      g = g.add(w.mul(weightDecay)); // L2 penalty through the gradient
-    }
     NDArray m = first.computeIfAbsent(name, k -> keep(w.zerosLike()));
     NDArray v = second.computeIfAbsent(name, k -> keep(w.zerosLike()));
-    m.muli(beta1).addi(g.mul(1 - beta1));
-    v.muli(beta2).addi(g.square().muli(1 - beta2));
     double c1 = 1 - Math.pow(beta1, steps);
-    double c2 = 1 - Math.pow(beta2, steps);
-    NDArray update = m.div(c1).div(v.div(c2).sqrt().add(eps));
-    if (kind == Kind.ADAMW && weightDecay > 0) {
-      w.muli(1 - lr * weightDecay); // decoupled weight decay
-    }
-    w.subi(update.mul(lr));
+    double sqrtC2 = Math.sqrt(1 - Math.pow(beta2, steps));
+    w.getNDArrayInternal().adamUpdate(new NDList(w, g, m, v), new NDList(w), lr,
+        (float) (lr * sqrtC2 / c1), weightDecay, 1f, -1f, beta1, beta2, (float) (eps * sqrtC2),
+        false, kind == Kind.ADAMW);
   }
 
   private static NDArray keep(NDArray a) {

@@ -24,11 +24,14 @@ import java.util.Map;
 
 /**
  * Benchmark (not a test): one training step (forward, combo-pw loss, backward, AdamW) of the
- * default model, U-Net on ResNet-34 with 4 classes, on the CPU; prints median ms per step and
- * RSS. The same step in PyTorch eager is bench/pytorch_train_step.py; bench/run train-step runs
- * both at the same thread count.
+ * default model, U-Net on ResNet-34 with 4 classes; prints median ms per step, images/s and
+ * RSS, then the same for inference (forward in eval mode, no gradients). The same steps in
+ * PyTorch eager are bench/pytorch_train_step.py; bench/run train-step runs both at the same
+ * thread count, bench/run gpu on a GPU.
  *
- * <p>Arguments: batch height width steps [threads].
+ * <p>Arguments: batch height width steps [threads [device]], device {@code cpu} (default) or
+ * {@code gpu}. On a GPU each timed step ends by copying the loss to the host, which waits for
+ * every kernel queued before it.
  */
 public final class TrainStepBenchmark {
   private TrainStepBenchmark() {}
@@ -42,8 +45,9 @@ public final class TrainStepBenchmark {
       System.setProperty("ai.djl.pytorch.num_threads", args[4]);
       System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
     }
+    Device device = args.length > 5 && args[5].equals("gpu") ? Device.gpu() : Device.cpu();
     Engine engine = Engines.pytorch();
-    try (NDManager m = engine.newBaseManager(Device.cpu())) {
+    try (NDManager m = engine.newBaseManager(device)) {
       engine.setRandomSeed(0);
       SegmentationModel model = SegmentationModel.build(
           ModelSpec.unet("resnet34", 4, ModelSpec.Activation.SIGMOID));
@@ -68,6 +72,7 @@ public final class TrainStepBenchmark {
             gc.backward(l);
           }
           opt.step(params, 1e-4f);
+          x.get(0, 0, 0, 0).getFloat(); // waits for the step's kernels on a GPU
         }
         if (step >= warmup) {
           ms[step - warmup] = (System.nanoTime() - t0) / 1e6;
@@ -82,10 +87,53 @@ public final class TrainStepBenchmark {
       }
       double[] sorted = ms.clone();
       Arrays.sort(sorted);
-      System.out.printf(Locale.ROOT, "djl: Unet(resnet34) batch %d x 3 x %d x %d, %s threads: "
-              + "median %.1f ms/step (min %.1f) over %d steps; rss %d MB after warm-up, %d MB "
-              + "at the end%n", batch, h, w, System.getProperty("ai.djl.pytorch.num_threads",
-              "default"), sorted[steps / 2], sorted[0], steps, rssStart, FoldTrainer.rssMb());
+      System.out.printf(Locale.ROOT, "djl: Unet(resnet34) batch %d x 3 x %d x %d, %s threads, "
+              + "%s: median %.1f ms/step (min %.1f) over %d steps, %.1f images/s; rss %d MB "
+              + "after warm-up, %d MB at the end; %s%n", batch, h, w,
+          System.getProperty("ai.djl.pytorch.num_threads", "default"), device,
+          sorted[steps / 2], sorted[0], steps, batch * 1000 / sorted[steps / 2], rssStart,
+          FoldTrainer.rssMb(), engine.getVersion());
+      // where a step's time goes: each phase ends with a wait for its kernels
+      double[][] phase = new double[3][steps];
+      for (int step = 0; step < steps; step++) {
+        try (NDScope scope = new NDScope()) {
+          scope.suppressNotUsedWarning();
+          long t0 = System.nanoTime();
+          try (GradientCollector gc = engine.newGradientCollector()) {
+            NDArray l = loss.compute(model.forward(ps, new NDList(x), true).singletonOrThrow(), y);
+            l.getFloat();
+            long t1 = System.nanoTime();
+            gc.backward(l);
+            x.get(0, 0, 0, 0).getFloat();
+            phase[0][step] = (t1 - t0) / 1e6;
+            phase[1][step] = (System.nanoTime() - t1) / 1e6;
+          }
+          long t2 = System.nanoTime();
+          opt.step(params, 1e-4f);
+          x.get(0, 0, 0, 0).getFloat();
+          phase[2][step] = (System.nanoTime() - t2) / 1e6;
+        }
+      }
+      for (double[] p : phase) {
+        Arrays.sort(p);
+      }
+      System.out.printf(Locale.ROOT, "djl: phases (median ms): forward+loss %.1f, backward %.1f, "
+          + "optimizer %.1f (%d parameters)%n", phase[0][steps / 2], phase[1][steps / 2],
+          phase[2][steps / 2], params.size());
+      double[] inf = new double[steps];
+      for (int step = 0; step < warmup + steps; step++) {
+        long t0 = System.nanoTime();
+        try (NDScope scope = new NDScope()) {
+          scope.suppressNotUsedWarning();
+          model.forward(ps, new NDList(x), false).singletonOrThrow().get(0, 0, 0, 0).getFloat();
+        }
+        if (step >= warmup) {
+          inf[step - warmup] = (System.nanoTime() - t0) / 1e6;
+        }
+      }
+      Arrays.sort(inf);
+      System.out.printf(Locale.ROOT, "djl: inference batch %d, %s: median %.1f ms/batch, "
+          + "%.1f images/s%n", batch, device, inf[steps / 2], batch * 1000 / inf[steps / 2]);
     }
   }
 }

@@ -1,12 +1,17 @@
 package io.sparkseg.core.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class EnginesTest {
   @Test
@@ -26,5 +31,18 @@ class EnginesTest {
   void gpuAddressesMapToDevices() {
     assertEquals(Device.cpu(), Engines.device(null));
     assertEquals(Device.gpu(1), Engines.device(" 1"));
+  }
+
+  @Test
+  void saysWhatToSetWhenNoLibtorchIsAtHand(@TempDir Path dir) throws Exception {
+    assertNull(Engines.libtorchProblem(null, null, true), "the full jar carries libtorch");
+    String none = Engines.libtorchProblem(null, " ", false);
+    assertTrue(none.contains("sparkseg-app-thin.jar") && none.contains("PYTORCH_LIBRARY_PATH")
+        && none.contains("PYTORCH_FLAVOR=cpu or cu128"), none);
+    String empty = Engines.libtorchProblem(dir.toString(), null, false);
+    assertTrue(empty.contains("PYTORCH_LIBRARY_PATH=" + dir + " holds no libtorch.so"), empty);
+    Files.createFile(dir.resolve("libtorch.so"));
+    assertNull(Engines.libtorchProblem("/nowhere:" + dir, null, false));
+    assertNull(Engines.libtorchProblem(null, dir.resolve("libtorch.so").toString(), false));
   }
 }

@@ -12,10 +12,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.initializer.ConstantInitializer;
 import io.sparkseg.core.image.Image8;
 import io.sparkseg.core.mask.BinaryMask;
 import io.sparkseg.core.nn.Engines;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
@@ -179,6 +181,59 @@ class TrainingPartsTest {
           adamw.getArray().toFloatArray(), 1e-5f);
       assertEquals(1, o.steps());
       assertEquals(2, o.state().size(), "first and second moments");
+      assertEquals(0f, adamw.getArray().getGradient().abs().sum().getFloat(), "gradient cleared");
+    }
+  }
+
+  /** Five steps against torch.optim.Adam/AdamW's update written out in double precision. */
+  @Test
+  void adamFollowsPyTorchsUpdateOverSeveralSteps() {
+    for (Optimizer.Kind kind : List.of(Optimizer.Kind.ADAM, Optimizer.Kind.ADAMW)) {
+      try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu())) {
+        Random rnd = new Random(3);
+        float[] w0 = new float[6];
+        for (int i = 0; i < w0.length; i++) {
+          w0[i] = (float) rnd.nextGaussian();
+        }
+        Parameter p = Parameter.builder().setName("w").setType(Parameter.Type.WEIGHT)
+            .optArray(m.create(w0)).build();
+        p.getArray().setRequiresGradient(true);
+        double[] w = new double[w0.length];
+        double[] mo = new double[w0.length];
+        double[] v = new double[w0.length];
+        for (int i = 0; i < w0.length; i++) {
+          w[i] = w0[i];
+        }
+        float lr = 0.05f;
+        float wd = 0.1f;
+        Optimizer opt = new Optimizer(kind, wd, 0f);
+        for (int t = 1; t <= 5; t++) {
+          float[] gv = new float[w0.length];
+          for (int i = 0; i < gv.length; i++) {
+            gv[i] = (float) rnd.nextGaussian();
+          }
+          try (GradientCollector gc = Engines.pytorch().newGradientCollector()) {
+            gc.backward(p.getArray().mul(m.create(gv)).sum()); // d/dw = gv
+          }
+          opt.step(Map.of("w", p), lr);
+          for (int i = 0; i < w.length; i++) {
+            double g = gv[i];
+            if (kind == Optimizer.Kind.ADAM) {
+              g += wd * w[i];
+            } else {
+              w[i] *= 1 - lr * wd;
+            }
+            mo[i] = 0.9 * mo[i] + 0.1 * g;
+            v[i] = 0.999 * v[i] + 0.001 * g * g;
+            double denom = Math.sqrt(v[i]) / Math.sqrt(1 - Math.pow(0.999, t)) + 1e-8;
+            w[i] -= lr / (1 - Math.pow(0.9, t)) * mo[i] / denom;
+          }
+          float[] got = p.getArray().toFloatArray();
+          for (int i = 0; i < w.length; i++) {
+            assertEquals(w[i], got[i], 1e-5, kind + " step " + t + " element " + i);
+          }
+        }
+      }
     }
   }
 

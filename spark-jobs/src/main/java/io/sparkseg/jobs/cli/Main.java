@@ -290,6 +290,7 @@ public final class Main implements Runnable {
           + ai.djl.util.Utils.isOfflineMode());
       System.out.println("engine    " + engine.getEngineName() + " " + engine.getVersion()
           + ", GPUs visible: " + engine.getGpuCount());
+      System.out.println("libtorch  " + ai.djl.pytorch.jni.LibUtils.getLibtorchPath());
       try (ai.djl.ndarray.NDManager m = engine.newBaseManager()) {
         float v = m.create(new float[] {1, 2}).sum().getFloat();
         System.out.println("compute   ok (" + v + ")");

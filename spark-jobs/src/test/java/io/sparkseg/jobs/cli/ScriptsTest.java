@@ -50,7 +50,8 @@ class ScriptsTest {
     }
     for (String f : new String[] {"spark-jobs/target/launcher-classpath.txt",
         "spark-jobs/target/launcher-classpath-provided.txt",
-        "spark-jobs/target/spark-jobs-0.1.0-SNAPSHOT.jar", "spark-jobs/target/sparkseg-app.jar"}) {
+        "spark-jobs/target/spark-jobs-0.1.0-SNAPSHOT.jar", "spark-jobs/target/sparkseg-app.jar",
+        "spark-jobs/target/sparkseg-app-thin.jar"}) {
       built(f);
     }
     // stand-ins: each appends "<name> <args>" to calls.txt
@@ -91,6 +92,7 @@ class ScriptsTest {
     pb.environment().remove("SPARKSEG_APP_JAR");
     pb.environment().remove("SPARKSEG_PACKAGES");
     pb.environment().remove("SPARKSEG_CONF_FILE");
+    pb.environment().remove("SPARKSEG_LIBTORCH");
     pb.environment().putAll(env);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
@@ -211,5 +213,28 @@ class ScriptsTest {
     assertEquals(2, explicit.code());
     assertTrue(explicit.err().contains("none.jar does not exist"), explicit.err());
     assertTrue(explicit.calls().isEmpty(), explicit.calls().toString());
+  }
+
+  @Test
+  void aClusterLibtorchSubmitsTheThinJarAndPointsDjlAtIt() throws Exception {
+    Run r = submit(Map.of("SPARKSEG_LIBTORCH", "/opt/libtorch/lib", "SPARKSEG_PACKAGES", ""),
+        "--master", "yarn", "--deploy-mode", "cluster", "--", "train", "--run-id", "r1");
+    assertEquals(0, r.code(), r.err());
+    String line = submitted(r);
+    assertTrue(line.endsWith("sparkseg-app-thin.jar train --run-id r1"), line);
+    for (String kv : new String[] {"PYTORCH_LIBRARY_PATH=/opt/libtorch/lib",
+        "PYTORCH_VERSION=2.7.1", "PYTORCH_FLAVOR=cu128"}) {
+      for (String where : new String[] {"spark.executorEnv.", "spark.yarn.appMasterEnv.",
+          "spark.kubernetes.driverEnv."}) {
+        assertTrue(line.contains("--conf " + where + kv), where + kv + ": " + line);
+      }
+    }
+    Run cpu = submit(Map.of("SPARKSEG_LIBTORCH", "/opt/lt", "SPARKSEG_LIBTORCH_FLAVOR", "cpu",
+        "SPARKSEG_PACKAGES", ""), "--", "ingest");
+    assertTrue(submitted(cpu).contains("--conf spark.executorEnv.PYTORCH_FLAVOR=cpu"),
+        submitted(cpu));
+    Run plain = submit(Map.of("SPARKSEG_PACKAGES", ""), "--", "ingest");
+    assertFalse(submitted(plain).contains("PYTORCH_"), submitted(plain));
+    assertTrue(submitted(plain).endsWith("sparkseg-app.jar ingest"), submitted(plain));
   }
 }

@@ -136,4 +136,41 @@ class SubmitDefinitionsTest {
         .get("name").getAsString()));
     assertEquals(java.util.Set.of("data", "work", "run_id"), parameters);
   }
+
+  /**
+   * GPU tasks run the thin jar on a libtorch 2.7.1 for CUDA 12.8 that the cluster's init script
+   * installs where PYTORCH_LIBRARY_PATH points; CPU tasks carry libtorch in their jar (or need
+   * none: the ONNX scoring jar).
+   */
+  @Test
+  void gpuTasksRunTheThinJarOnTheLibtorchTheirClusterInstalls() throws Exception {
+    Path root = Path.of(System.getProperty("sparkseg.repo.root", ".."));
+    String init = Files.readString(root.resolve("submit/databricks-libtorch-init.sh"));
+    for (Path file : definitions()) {
+      JsonObject job = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+      for (JsonElement t : job.getAsJsonArray("tasks")) {
+        JsonObject task = t.getAsJsonObject();
+        JsonObject c = cluster(job, task);
+        String jar = task.getAsJsonArray("libraries").get(0).getAsJsonObject().get("jar")
+            .getAsString();
+        boolean gpu = c.get("spark_version").getAsString().contains("gpu");
+        String where = file.getFileName() + " " + task.get("task_key").getAsString();
+        if (!gpu) {
+          assertTrue(jar.endsWith("/sparkseg-app.jar") || jar.endsWith("/sparkseg-scoring.jar"),
+              where + ": " + jar);
+          continue;
+        }
+        assertTrue(jar.endsWith("/sparkseg-app-thin.jar"), where + ": " + jar);
+        JsonObject env = c.getAsJsonObject("spark_env_vars");
+        assertEquals("2.7.1", env.get("PYTORCH_VERSION").getAsString(), where);
+        assertEquals("cu128", env.get("PYTORCH_FLAVOR").getAsString(), where);
+        String lib = env.get("PYTORCH_LIBRARY_PATH").getAsString();
+        assertTrue(lib.endsWith("/lib") && init.contains("dest=" + lib.substring(0,
+            lib.length() - 4)), where + ": the init script installs into " + lib);
+        assertTrue(init.contains("libtorch-cxx11-abi-shared-with-deps-2.7.1%2Bcu128.zip"), init);
+        assertTrue(c.getAsJsonArray("init_scripts").toString().contains("libtorch-init.sh"),
+            where);
+      }
+    }
+  }
 }

@@ -86,6 +86,8 @@ public final class Pipeline {
     out.println(JobReport.quarantineSummary(quarantined));
     out.printf(java.util.Locale.ROOT, "run finished in %.1f min%n",
         (System.nanoTime() - t0) / 60e9);
+    out.println("report: " + training.runDir() + "/" + io.sparkseg.jobs.report.ReportWriter.HTML
+        + " (open it in a browser)");
     return new RunResult(etl, training, tuning, prediction);
   }
 

@@ -131,6 +131,7 @@ class RunPipelineTest {
         card.meanSd().get("dice.mean")[0], card.meanSd().get("dice.mean")[1])), md);
     assertTrue(md.contains(String.format(Locale.ROOT, "Kaggle mean Dice %.4f on 24", dice)), md);
     assertTrue(md.contains("## Limitations"), md);
+    checkReport(run, card, submission, truth, spark, cfg);
 
     // the trained ensemble exported: checked against PyTorch, and it scores the test images
     // as the run's models did
@@ -162,5 +163,100 @@ class RunPipelineTest {
       assertEquals(expected, row.<Float>getAs("max_probability"), 1e-4f, "trained weights, "
           + "real image " + row.getAs("image_id") + " class " + row.getAs("class_id"));
     }
+  }
+
+  /**
+   * runs/e2e/report.html read back against the card, the predictions table and the submission,
+   * then rendered by a real browser (Debian's chromium, headless) where one is installed.
+   */
+  private static void checkReport(Path run, RunCard card, Map<String, BinaryMask[]> submission,
+      Map<String, BinaryMask[]> truth, SparkSession spark, SparksegConfig cfg) throws Exception {
+    Path report = run.resolve("report.html");
+    String html = Files.readString(report);
+    for (String id : new String[] {"data", "training", "postprocessing", "test", "predict",
+        "gallery", "limitations"}) {
+      assertTrue(html.contains("<section id=\"" + id + "\">"), id);
+    }
+    assertTrue(html.contains(String.format(Locale.ROOT, "Validation mean Dice <b>%.4f ± %.4f</b>",
+        card.meanSd().get("dice.mean")[0], card.meanSd().get("dice.mean")[1])));
+    assertTrue(html.contains(String.format(Locale.ROOT, "<b>%.4f</b> on 24 held-out images",
+        card.testScore().dice())));
+    long predicted = new TableStore(spark, cfg.tables()).read(TableStore.PREDICTIONS)
+        .filter(col("model_run_id").equalTo("e2e")).select("image_id").distinct().count();
+    assertTrue(html.contains("24 image(s) under <code>" + cfg.predict().images() + "</code>, "
+        + predicted + " scored, 0 quarantined"), html.substring(html.indexOf("id=\"predict\"")));
+    assertTrue(html.contains("<svg"), "the training curves inline");
+    // the gallery: the worst and the best test images by Dice, as the test computes them
+    List<Double> perImage = new java.util.ArrayList<>();
+    for (var e : submission.entrySet()) {
+      double sum = 0;
+      for (int c = 0; c < 4; c++) {
+        BinaryMask p = e.getValue()[c];
+        BinaryMask t = truth.getOrDefault(e.getKey(), new BinaryMask[4])[c];
+        int np = p == null ? 0 : p.count();
+        int nt = t == null ? 0 : t.count();
+        int both = 0;
+        for (int y = 0; np > 0 && nt > 0 && y < 64; y++) {
+          for (int x = 0; x < 400; x++) {
+            both += p.get(y, x) && t.get(y, x) ? 1 : 0;
+          }
+        }
+        sum += np + nt == 0 ? 1 : 2.0 * both / (np + nt);
+      }
+      perImage.add(sum / 4);
+    }
+    java.util.Collections.sort(perImage);
+    String gallery = html.substring(html.indexOf("<section id=\"gallery\">"));
+    assertEquals(6, gallery.split("data:image/png;base64,", -1).length - 1, "3 worst + 3 best");
+    assertTrue(gallery.contains(String.format(Locale.ROOT, ": Dice %.3f (400×64)",
+        perImage.get(0))), "the worst image first: " + perImage);
+    assertTrue(gallery.contains(String.format(Locale.ROOT, ": Dice %.3f (400×64)",
+        perImage.get(perImage.size() - 1))));
+    assertTrue(gallery.indexOf("Worst test images") < gallery.indexOf("Best test images"));
+    browse(report);
+  }
+
+  /** Renders the page headless: it loads, shows its sections, and the screenshot is not blank. */
+  private static void browse(Path page) throws Exception {
+    String browser = null;
+    for (String b : new String[] {"chromium-headless-shell", "chromium", "chromium-browser"}) {
+      for (String dir : System.getenv("PATH").split(":")) {
+        if (browser == null && Files.isExecutable(Path.of(dir, b))) {
+          browser = Path.of(dir, b).toString();
+        }
+      }
+    }
+    if (browser == null) {
+      System.out.println("SKIPPED: no chromium on PATH (apt-get install chromium-headless-shell): "
+          + "the report was not rendered in a browser");
+      return;
+    }
+    Path shot = page.resolveSibling("report.png");
+    Process p = new ProcessBuilder(browser, "--headless", "--no-sandbox", "--disable-gpu",
+        "--hide-scrollbars", "--screenshot=" + shot, "--window-size=1280,2400",
+        page.toUri().toString()).redirectErrorStream(true).start();
+    String log = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0, log);
+    java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(shot.toFile());
+    assertEquals(1280, img.getWidth(), log);
+    java.util.Set<Integer> colours = new java.util.HashSet<>();
+    for (int y = 0; y < img.getHeight(); y += 7) {
+      for (int x = 0; x < img.getWidth(); x += 7) {
+        colours.add(img.getRGB(x, y));
+      }
+    }
+    assertTrue(colours.size() > 50, "a rendered page, not a blank one: " + colours.size()
+        + " colours");
+    Process dom = new ProcessBuilder(browser, "--headless", "--no-sandbox", "--disable-gpu",
+        "--dump-dom", page.toUri().toString()).redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    String rendered = new String(dom.getInputStream().readAllBytes(),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(dom.waitFor(120, java.util.concurrent.TimeUnit.SECONDS) && dom.exitValue() == 0);
+    for (String h2 : new String[] {">Data</h2>", ">Training</h2>", ">Post-processing</h2>",
+        ">Test score</h2>", ">Predict</h2>", ">Images</h2>"}) {
+      assertTrue(rendered.contains(h2), h2 + " not in the browser's DOM");
+    }
+    System.out.println("report rendered by " + browser + ": " + shot);
   }
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Mixin;
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
         Main.Train.class, Main.Tune.class, Main.Predict.class, Main.Evaluate.class, Main.Run.class,
         Main.Doctor.class, Main.LabelStudioMasksCommand.class, Main.SmartCrop.class,
-        Main.Export.class,
+        Main.Export.class, Main.Report.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec
@@ -270,6 +270,39 @@ public final class Main implements Runnable {
       io.sparkseg.jobs.export.ExportJob.run(cfg,
           io.sparkseg.jobs.SparkSessions.hadoopConfiguration(cfg), runId, fold,
           flipTta == null ? cfg.predict().flipTta() : flipTta, out, System.out);
+      return 0;
+    }
+  }
+
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = {"Rebuild a training run's report, runs/<id>/report.html: one self-contained "
+          + "page with the data, training curves, per-fold and per-class metrics, the tuned "
+          + "post-processing and its gain, the test score, the last predict (images, quarantine "
+          + "by reason), its worst and best test images, and the confusion matrix of class "
+          + "maps. train, tune and predict refresh it themselves."})
+  static final class Report implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    ConfigOptions options;
+
+    @picocli.CommandLine.Option(names = "--run-id", required = true, paramLabel = "ID",
+        description = "The training run.")
+    String runId;
+
+    @Override
+    public Integer call() {
+      SparksegConfig cfg = options.load();
+      String runDir = cfg.workDir() + "/runs/" + runId;
+      String html = io.sparkseg.jobs.report.ReportWriter.write(runDir,
+          io.sparkseg.jobs.SparkSessions.hadoopConfiguration(cfg));
+      if (html == null) {
+        spec.commandLine().getErr().println("no model card in " + runDir + ": is " + runId
+            + " a finished training run (sparkseg train)?");
+        return 1;
+      }
+      System.out.println("report: " + html);
       return 0;
     }
   }

@@ -300,6 +300,24 @@ public final class PredictJob {
           report.line("model card updated with the test score: " + models.runDir() + "/"
               + io.sparkseg.core.card.RunCard.MARKDOWN);
         }
+        if (models.runDir() != null) {
+          // the run report: this predict's figures, its pictures, its confusion matrix
+          if (stats.gallery() != null && !stats.gallery().isEmpty()) {
+            stats.gallery().save(models.runDir(), manifest, cfg.classNames(), hadoop);
+          } else if (!overlayIds.isEmpty()) {
+            TestGallery.saveSample(models.runDir(), overlayDir, 4, hadoop);
+          }
+          io.sparkseg.jobs.report.ReportWriter.savePredict(models.runDir(),
+              new io.sparkseg.jobs.report.ReportWriter.PredictRecord(
+                  new io.sparkseg.core.report.RunReport.PredictSummary(
+                      java.time.Instant.now().toString(), photos ? cfg.photos().images()
+                      : p.images(), imagesIn, scoredImages, report.quarantinedByReason(),
+                      photos || classMaps ? null : p.submission(),
+                      overlayIds.isEmpty() ? null : overlayDir),
+                  cfg.classNames(), stats.confusion()), hadoop);
+          report.line("run report: " + io.sparkseg.jobs.report.ReportWriter.write(
+              models.runDir(), hadoop));
+        }
         report.finish(spark, store, out);
         return new Result(models.modelRunId(), imagesIn, already, scoredImages, quarantined,
             stats.images(), photos || classMaps ? null : p.submission(), stats.dice(),
@@ -614,7 +632,17 @@ public final class PredictJob {
     }
   }
 
-  record SubmissionStats(long images, double[] dice, String perClass) {}
+  /**
+   * What the submission or class maps came to: images, the score and its baseline (null without
+   * truth), per-class figures, and for the run report the class maps' confusion counts and the
+   * test images picked for its gallery (each null where it does not apply).
+   */
+  record SubmissionStats(long images, double[] dice, String perClass, long[][] confusion,
+      TestGallery gallery) {
+    SubmissionStats(long images, double[] dice, String perClass) {
+      this(images, dice, perClass, null, null);
+    }
+  }
 
   /**
    * Multi-class families: the class maps written for this run, scored against
@@ -640,7 +668,14 @@ public final class PredictJob {
             classMapDir, truth);
     io.sparkseg.jobs.evaluate.ClassMapEvaluation.report(r, cfg.classNames(),
         classMapDir + "/confusion.csv", hadoop).forEach(report::line);
-    return new SubmissionStats(maps, r.scored() == 0 ? null : r.miouAndBaseline(), null);
+    long[][] counts = new long[cfg.classNames().size()][cfg.classNames().size()];
+    for (int t = 0; t < counts.length; t++) {
+      for (int q = 0; q < counts.length; q++) {
+        counts[t][q] = r.confusion().count(t, q);
+      }
+    }
+    return new SubmissionStats(maps, r.scored() == 0 ? null : r.miouAndBaseline(), null,
+        r.scored() == 0 ? null : counts, null);
   }
 
   /**
@@ -652,13 +687,15 @@ public final class PredictJob {
       Configuration hadoop) {
     SegmentationMetrics metrics = truth == null ? null : new SegmentationMetrics(classes);
     SegmentationMetrics empty = truth == null ? null : new SegmentationMetrics(classes);
+    TestGallery gallery = truth == null ? null : new TestGallery();
     Path p = new Path(file);
     long[] written = {0};
     try {
       io.sparkseg.jobs.io.OutputFiles.replaceAtomically(p, hadoop, stream -> {
         BufferedWriter out = new BufferedWriter(new OutputStreamWriter(stream,
             StandardCharsets.UTF_8));
-        written[0] = writeRows(rows, out, file, layout, classes, truth, cfg, metrics, empty);
+        written[0] = writeRows(rows, out, file, layout, classes, truth, cfg, metrics, empty,
+            gallery);
         out.flush();
       });
     } catch (IOException e) {
@@ -675,7 +712,7 @@ public final class PredictJob {
       perClass.put("class" + c, String.format(Locale.ROOT, "%.4f", m.get("dice." + c)));
     }
     return new SubmissionStats(images, new double[] {m.get("dice.mean"),
-        empty.asMap().get("dice.mean")}, perClass.toString());
+        empty.asMap().get("dice.mean")}, perClass.toString(), null, gallery);
   }
 
   /** Test hook: runs after each image's rows are written (a test fails the write part-way). */
@@ -683,7 +720,8 @@ public final class PredictJob {
 
   private static long writeRows(Dataset<Row> rows, BufferedWriter out, String file,
       Submission.Layout layout, int classes, Map<String, String[]> truth, SparksegConfig cfg,
-      SegmentationMetrics metrics, SegmentationMetrics empty) throws IOException {
+      SegmentationMetrics metrics, SegmentationMetrics empty, TestGallery gallery)
+      throws IOException {
     int h = cfg.data().imageHeight();
     int w = cfg.data().imageWidth();
     long images = 0;
@@ -719,6 +757,7 @@ public final class PredictJob {
           metrics.add(c, pm[c] == null ? none : pm[c], tc);
           empty.add(c, none, tc);
         }
+        gallery.offer(id, pm, tm);
       }
     }
     return images;

@@ -126,10 +126,11 @@ public final class RunCards {
     }
   }
 
-  /** Writes {@code model_card.json} and {@code MODEL_CARD.md} into the run folder. */
+  /** Writes {@code model_card.json}, {@code MODEL_CARD.md} and report.html into the run folder. */
   public static void write(String runDir, RunCard card, Configuration conf) {
     write(new Path(runDir, RunCard.JSON), card.toJson(), conf);
     write(new Path(runDir, RunCard.MARKDOWN), card.markdown(), conf);
+    io.sparkseg.jobs.report.ReportWriter.write(runDir, conf); // report.html follows the card
   }
 
   private static void write(Path p, String text, Configuration conf) {

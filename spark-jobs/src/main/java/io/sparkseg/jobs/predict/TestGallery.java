@@ -25,7 +25,8 @@ import org.apache.spark.sql.Row;
 
 /**
  * The run report's pictures from one predict: with truth, the {@link #SIZE} worst and best test
- * images by Kaggle Dice (mean over classes, an empty truth predicted empty scores 1), each drawn
+ * images by Kaggle Dice (mean over classes, an empty truth predicted empty scores 1; the best
+ * among images with a defect where there are any), each drawn
  * with the prediction filled and the truth outlined; without truth, a sample of the overlays the
  * executors wrote.
  */
@@ -39,6 +40,9 @@ final class TestGallery {
       new PriorityQueue<>(Comparator.comparingDouble(Pick::dice).reversed());
   private final PriorityQueue<Pick> best =
       new PriorityQueue<>(Comparator.comparingDouble(Pick::dice));
+  /** The best among images with something to find: an empty image predicted empty tells little. */
+  private final PriorityQueue<Pick> bestWithDefects =
+      new PriorityQueue<>(Comparator.comparingDouble(Pick::dice));
 
   /** Offers an image's masks (null entries are empty masks). */
   void offer(String id, BinaryMask[] predicted, BinaryMask[] truth) {
@@ -49,6 +53,9 @@ final class TestGallery {
     Pick p = new Pick(id, sum / predicted.length, predicted, truth);
     keep(worst, p);
     keep(best, p);
+    if (java.util.Arrays.stream(truth).anyMatch(t -> t != null && !t.isEmpty())) {
+      keep(bestWithDefects, p);
+    }
   }
 
   private static void keep(PriorityQueue<Pick> q, Pick p) {
@@ -86,8 +93,9 @@ final class TestGallery {
     return out;
   }
 
+  /** Best first, among images whose truth is not empty where there are any. */
   List<Pick> best() {
-    List<Pick> out = new ArrayList<>(best);
+    List<Pick> out = new ArrayList<>(bestWithDefects.isEmpty() ? best : bestWithDefects);
     out.sort(Comparator.comparingDouble(Pick::dice).reversed());
     return out;
   }

@@ -35,7 +35,7 @@ public final class ClassMapOverlay {
           + predicted.width() + " on an image of " + image.height() + "x" + image.width());
     }
     // small frames are enlarged (nearest, whole pixels) so the picture and legend are readable
-    int f = Math.max(1, Math.min(8, (MIN_WIDTH + image.width() - 1) / image.width()));
+    int f = factor(image.width(), MIN_WIDTH);
     if (f > 1) {
       image = enlarge(image, f);
       predicted = enlarge(predicted, f);
@@ -44,14 +44,7 @@ public final class ClassMapOverlay {
     int h = image.height();
     int w = image.width();
     long[] counts = predicted.histogram();
-    int present = 0;
-    for (int c = 0; c < colours.length; c++) {
-      present += counts[c] > 0 ? 1 : 0;
-    }
-    int perRow = Math.max(1, w / 150);
-    int legendRows = (present + perRow - 1) / perRow;
-    int legend = legendRows * ROW + 6;
-    BufferedImage out = new BufferedImage(w, h + legend, BufferedImage.TYPE_INT_RGB);
+    byte[] rgb = new byte[h * w * 3];
     for (int y = 0; y < h; y++) {
       for (int x = 0; x < w; x++) {
         int i = y * w + x;
@@ -70,7 +63,46 @@ public final class ClassMapOverlay {
           g = 255;
           b = 255;
         }
-        out.setRGB(x, y, r << 16 | g << 8 | b);
+        rgb[3 * i] = (byte) r;
+        rgb[3 * i + 1] = (byte) g;
+        rgb[3 * i + 2] = (byte) b;
+      }
+    }
+    long total = (long) h * w;
+    List<String> labels = new java.util.ArrayList<>();
+    List<Integer> swatches = new java.util.ArrayList<>();
+    for (int c = 0; c < colours.length; c++) {
+      if (counts[c] > 0) {
+        double pct = 100.0 * counts[c] / total;
+        labels.add(String.format(java.util.Locale.ROOT, pct < 1 ? "%s %.1f%%" : "%s %.0f%%",
+            names.get(c), pct));
+        swatches.add(colours[c]);
+      }
+    }
+    return withLegend(new Image8(h, w, 3, rgb), labels, swatches);
+  }
+
+  /** Whole-pixel enlargement factor (at most 8) that makes an image at least {@code minWidth} wide. */
+  static int factor(int width, int minWidth) {
+    return Math.max(1, Math.min(8, (minWidth + width - 1) / width));
+  }
+
+  /**
+   * {@code picture} (3 channels) with a white legend strip below it: a colour swatch
+   * ({@code 0xRRGGBB}) and a label per entry, as many per row as fit.
+   */
+  static Image8 withLegend(Image8 picture, List<String> labels, List<Integer> colours) {
+    int h = picture.height();
+    int w = picture.width();
+    int perRow = Math.max(1, w / 150);
+    int legendRows = (labels.size() + perRow - 1) / perRow;
+    int legend = legendRows * ROW + 6;
+    BufferedImage out = new BufferedImage(w, h + legend, BufferedImage.TYPE_INT_RGB);
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x++) {
+        int i = 3 * (y * w + x);
+        out.setRGB(x, y, (picture.data()[i] & 0xFF) << 16 | (picture.data()[i + 1] & 0xFF) << 8
+            | (picture.data()[i + 2] & 0xFF));
       }
     }
     Graphics2D g = out.createGraphics();
@@ -80,23 +112,15 @@ public final class ClassMapOverlay {
       g.setColor(Color.WHITE);
       g.fillRect(0, h, w, legend);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
-      long total = (long) h * w;
-      int slot = 0;
-      for (int c = 0; c < colours.length; c++) {
-        if (counts[c] == 0) {
-          continue;
-        }
+      for (int slot = 0; slot < labels.size(); slot++) {
         int x0 = (slot % perRow) * (w / perRow) + 4;
         int y0 = h + 3 + (slot / perRow) * ROW;
-        g.setColor(new Color(colours[c]));
+        g.setColor(new Color(colours.get(slot)));
         g.fillRect(x0, y0 + 2, 12, 11);
         g.setColor(Color.DARK_GRAY);
         g.drawRect(x0, y0 + 2, 12, 11);
         g.setColor(Color.BLACK);
-        double pct = 100.0 * counts[c] / total;
-        g.drawString(String.format(java.util.Locale.ROOT, pct < 1 ? "%s %.1f%%" : "%s %.0f%%",
-            names.get(c), pct), x0 + 16, y0 + 12);
-        slot++;
+        g.drawString(labels.get(slot), x0 + 16, y0 + 12);
       }
     } finally {
       g.dispose();
@@ -124,7 +148,7 @@ public final class ClassMapOverlay {
     return out;
   }
 
-  private static Image8 enlarge(Image8 src, int f) {
+  static Image8 enlarge(Image8 src, int f) {
     int ch = src.channels();
     int w = src.width() * f;
     byte[] out = new byte[src.height() * f * w * ch];

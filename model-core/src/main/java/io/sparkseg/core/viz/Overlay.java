@@ -2,6 +2,9 @@ package io.sparkseg.core.viz;
 
 import io.sparkseg.core.image.Image8;
 import io.sparkseg.core.mask.BinaryMask;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
  * An image with masks drawn on it, for people to look at: predicted masks as translucent fills
@@ -75,6 +78,61 @@ public final class Overlay {
       }
     }
     return new Image8(h, w, 3, rgb);
+  }
+
+  /**
+   * {@link #render} for people: small images enlarged by a whole factor (nearest, at most 8) to
+   * at least 480 pixels wide and 160 high, and a legend strip below naming each class that is
+   * predicted or in the truth, in its colour, with its share of the image (prediction, and truth
+   * where known). A 64x400 strip becomes 192x1200 plus the legend.
+   */
+  public static Image8 forPeople(Image8 image, BinaryMask[] predicted, BinaryMask[] truth,
+      List<String> names) {
+    int f = Math.max(ClassMapOverlay.factor(image.width(), 480),
+        ClassMapOverlay.factor(image.height(), 160));
+    Image8 picture = render(f == 1 ? image : ClassMapOverlay.enlarge(image, f),
+        enlarge(predicted, f), enlarge(truth, f));
+    double total = (double) image.height() * image.width();
+    List<String> labels = new ArrayList<>();
+    List<Integer> colours = new ArrayList<>();
+    for (int c = 0; c < names.size(); c++) {
+      int p = predicted == null || predicted[c] == null ? 0 : predicted[c].count();
+      int t = truth == null || truth[c] == null ? 0 : truth[c].count();
+      if (p == 0 && t == 0) {
+        continue;
+      }
+      labels.add(String.format(Locale.ROOT, "%s %.1f%%", names.get(c), 100 * p / total)
+          + (truth == null ? "" : String.format(Locale.ROOT, " (truth %.1f%%)", 100 * t / total)));
+      int[] rgb = colour(c);
+      colours.add(rgb[0] << 16 | rgb[1] << 8 | rgb[2]);
+    }
+    if (labels.isEmpty()) {
+      labels.add(truth == null ? "nothing predicted" : "nothing predicted, nothing in the truth");
+      colours.add(0xFFFFFF);
+    }
+    return ClassMapOverlay.withLegend(picture, labels, colours);
+  }
+
+  private static BinaryMask[] enlarge(BinaryMask[] masks, int f) {
+    if (masks == null || f == 1) {
+      return masks;
+    }
+    BinaryMask[] out = new BinaryMask[masks.length];
+    for (int c = 0; c < masks.length; c++) {
+      BinaryMask m = masks[c];
+      if (m == null) {
+        continue;
+      }
+      out[c] = new BinaryMask(m.height() * f, m.width() * f);
+      for (int r = 0; r < m.height() * f; r++) {
+        for (int x = 0; x < m.width() * f; x++) {
+          if (m.get(r / f, x / f)) {
+            out[c].set(r, x, true);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   private static void check(BinaryMask m, int h, int w) {

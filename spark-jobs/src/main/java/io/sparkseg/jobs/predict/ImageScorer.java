@@ -93,6 +93,14 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       io.sparkseg.core.geometry.Fit.Mode resize, String dir, String truthDir,
       List<String> names) implements java.io.Serializable {}
 
+  private List<String> classNames;
+
+  /** The class names the overlays' legends show (default "class 1", "class 2", ...). */
+  ImageScorer withClassNames(List<String> names) {
+    this.classNames = new ArrayList<>(names);
+    return this;
+  }
+
   /** This scorer writing class maps (softmax models of the multi-class families). */
   ImageScorer withClassMaps(ClassMapOutput output) {
     this.classMaps = output;
@@ -379,7 +387,14 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       String[] truthRles = overlayTruth.get(id);
       BinaryMask[] truth = truthRles == null ? null : Submission.decode(truthRles,
           image.height(), image.width(), "truth of " + id);
-      byte[] png = ImageCodec.encodePng(Overlay.render(image, masks, truth));
+      List<String> names = classNames;
+      if (names == null || names.size() != masks.length) {
+        names = new ArrayList<>();
+        for (int c = 1; c <= masks.length; c++) {
+          names.add("class " + c);
+        }
+      }
+      byte[] png = ImageCodec.encodePng(Overlay.forPeople(image, masks, truth, names));
       try (OutputStream o = io.sparkseg.jobs.io.OutputFiles.create(p, conf)) {
         o.write(png);
       }

@@ -173,7 +173,7 @@ public final class PredictJob {
       ImageScorer scorer = new ImageScorer(models.files(), cfg.tileGeometry(), classes, post,
           p.flipTta(), p.batchSize(), overlayIds, overlayDir,
           photos ? cfg.photos() : null,
-          cfg.photos().masksDir() + "/" + models.modelRunId());
+          cfg.photos().masksDir() + "/" + models.modelRunId()).withClassNames(cfg.classNames());
       String classMapDir = cfg.multiClass().classMapsDir() + "/" + models.modelRunId();
       if (classMaps) {
         scorer.withClassMaps(new ImageScorer.ClassMapOutput(cfg.multiClass().decoder(),

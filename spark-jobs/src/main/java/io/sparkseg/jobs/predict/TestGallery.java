@@ -126,8 +126,8 @@ final class TestGallery {
       bytes.put(r.getString(0), b);
     }
     Map<String, List<RunReport.Picture>> groups = new LinkedHashMap<>();
-    groups.put("worst", pictures(worst(), bytes));
-    groups.put("best", pictures(best(), bytes));
+    groups.put("worst", pictures(worst(), bytes, classNames));
+    groups.put("best", pictures(best(), bytes, classNames));
     List<int[]> colours = new ArrayList<>();
     for (int c = 0; c < classNames.size(); c++) {
       colours.add(Overlay.colour(c));
@@ -135,7 +135,8 @@ final class TestGallery {
     ReportWriter.saveGallery(runDir, groups, new RunReport.Legend(classNames, colours), conf);
   }
 
-  private static List<RunReport.Picture> pictures(List<Pick> picks, Map<String, byte[]> bytes) {
+  private static List<RunReport.Picture> pictures(List<Pick> picks, Map<String, byte[]> bytes,
+      List<String> names) {
     List<RunReport.Picture> out = new ArrayList<>();
     for (Pick p : picks) {
       byte[] b = bytes.get(p.id());
@@ -146,7 +147,7 @@ final class TestGallery {
         Image8 image = ImageCodec.decode(b);
         out.add(new RunReport.Picture(String.format(Locale.ROOT, "%s: Dice %.3f (%d×%d)",
             p.id(), p.dice(), image.width(), image.height()),
-            ImageCodec.encodePng(Overlay.render(image, p.predicted(), p.truth()))));
+            ImageCodec.encodePng(Overlay.forPeople(image, p.predicted(), p.truth(), names))));
       } catch (io.sparkseg.core.image.ImageDecodeException | RuntimeException e) {
         // a picture that cannot be drawn is left out; the scores stand
       }

@@ -100,15 +100,16 @@ class PredictJobTest {
     }
     byte[] firstSubmission = Files.readAllBytes(submission);
 
-    // overlays of the first 2 images by id, full size, readable
+    // overlays of the first 2 images by id, readable: 128x800 enlarged x2 (at least 160 high),
+    // a legend strip below
     List<Path> overlays;
     try (var s = Files.list(work.resolve("overlays/r1"))) {
       overlays = s.sorted().toList();
     }
     assertEquals(2, overlays.size());
     Image8 overlay = ImageCodec.decode(Files.readAllBytes(overlays.get(0)));
-    assertEquals(128, overlay.height());
-    assertEquals(800, overlay.width());
+    assertTrue(overlay.height() > 256 && overlay.height() <= 256 + 40, "" + overlay.height());
+    assertEquals(1600, overlay.width());
     assertEquals(3, overlay.channels());
 
     // a re-run scores nothing and changes nothing

@@ -500,7 +500,8 @@ public final class ConfigLoader {
     });
     return new TrainConfig(spec, weights, options, augmentation, folds, runId,
         r.intAtLeast("train.gpus-per-task", 0), device, r.intAtLeast("train.prefetch", 1),
-        r.intAtLeast("train.shuffle-buffer", 1), classWeights);
+        r.intAtLeast("train.shuffle-buffer", 1), classWeights,
+        r.intAtLeast("train.progress-seconds", 0));
   }
 
   /**

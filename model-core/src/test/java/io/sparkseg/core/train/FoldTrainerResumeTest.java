@@ -109,4 +109,70 @@ class FoldTrainerResumeTest {
       }
     }
   }
+
+  /**
+   * Within an epoch the fold reports its progress at the interval given (every batch here) and
+   * stays quiet when the interval is 0; the numbers are the running ones.
+   */
+  @Test
+  void progressWithinAnEpochAtTheIntervalGiven(@TempDir Path a, @TempDir Path b)
+      throws Exception {
+    TrainOptions oneEpoch = FOUR_EPOCHS.toBuilder().epochs(1).batchSize(4).build();
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    new FoldTrainer(SPEC, oneEpoch, new LocalCheckpointStore(a), Device.cpu(),
+        new PrintStream(log, true, StandardCharsets.UTF_8)).progressEvery(1)
+        .fit(new SampleSource() {
+          // a slow source: each sample takes 0.2 s, so a report falls due every few batches
+          @Override
+          public java.util.Iterator<TrainingSample> samples(int epoch) {
+            java.util.Iterator<TrainingSample> it = TRAIN.iterator();
+            return new java.util.Iterator<>() {
+              @Override
+              public boolean hasNext() {
+                return it.hasNext();
+              }
+
+              @Override
+              public TrainingSample next() {
+                try {
+                  Thread.sleep(200);
+                } catch (InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+                return it.next();
+              }
+            };
+          }
+
+          @Override
+          public long size() {
+            return TRAIN.size();
+          }
+        }, SampleSource.of(VAL, false, 0), (id, h, w, p) -> { });
+    List<String> lines = log.toString(StandardCharsets.UTF_8).lines()
+        .filter(l -> l.startsWith("  epoch 1/1  ")).toList();
+    assertTrue(lines.size() >= 2 && lines.size() <= 5, "24 samples at 0.2 s, a line a second: "
+        + lines);
+    java.util.regex.Pattern p = java.util.regex.Pattern.compile(
+        "  epoch 1/1  (\\d+)/24 images  loss \\d+\\.\\d{4}  \\d+\\.\\d img/s  ETA 0:\\d\\d");
+    long previous = 0;
+    for (String line : lines) {
+      java.util.regex.Matcher m = p.matcher(line);
+      assertTrue(m.matches(), line);
+      long done = Long.parseLong(m.group(1));
+      assertTrue(done > previous && done < 24 && done % 4 == 0, line);
+      previous = done;
+    }
+    ByteArrayOutputStream quiet = new ByteArrayOutputStream();
+    new FoldTrainer(SPEC, oneEpoch, new LocalCheckpointStore(b), Device.cpu(),
+        new PrintStream(quiet, true, StandardCharsets.UTF_8))
+        .fit(SampleSource.of(TRAIN, true, 11), SampleSource.of(VAL, false, 0),
+            (id, h, w, p2) -> { });
+    assertFalse(quiet.toString(StandardCharsets.UTF_8).contains("  epoch 1/1  "),
+        "no progress lines by default");
+    assertEquals("  epoch 2/5  10 images  loss 0.5000  5.0 img/s",
+        FoldTrainer.batchProgress(2, 5, 10, -1, 0.5, 2.0), "a source of unknown size: no ETA");
+    assertEquals("  epoch 2/5  10/310 images  loss 0.5000  5.0 img/s  ETA 1:00",
+        FoldTrainer.batchProgress(2, 5, 10, 310, 0.5, 2.0));
+  }
 }

@@ -70,6 +70,7 @@ final class FoldTrainTask implements FlatMapFunction<Iterator<FoldTask>, String>
         false, 0, t.train().prefetch(), 1);
     FoldTrainer trainer = new FoldTrainer(t.train().model(), t.train().options(), store,
         Engines.device(onGpu ? gpu : null), System.out).augmenter(t.train().augmenter())
+        .progressEvery(t.train().progressSeconds())
         .provenance(t.dataVersion(), t.gitCommit()).classNames(t.classNames());
     if (!t.train().encoderWeights().isEmpty()) {
       Path p = new Path(t.train().encoderWeights());

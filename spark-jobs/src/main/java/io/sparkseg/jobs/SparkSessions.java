@@ -11,7 +11,19 @@ import org.apache.spark.sql.SparkSession;
  * Delta's SQL extension and catalog are added when tables are Delta and nothing else set them.
  */
 public final class SparkSessions {
+  private static final String CONSOLE_PROGRESS = "spark.ui.showConsoleProgress";
+
   private SparkSessions() {}
+
+  /**
+   * Whether to turn on Spark's console progress bar (off outside its shells): for a local master
+   * on an interactive terminal, where a long step (training, scoring) otherwise shows nothing
+   * for minutes; never where output goes to a file or a log (the bar redraws with carriage
+   * returns), and never over an explicit setting.
+   */
+  static boolean consoleProgress(String master, boolean terminal, boolean setExplicitly) {
+    return terminal && !setExplicitly && master != null && master.startsWith("local");
+  }
 
   public static SparkSession create(SparksegConfig cfg) {
     SparkConf submitted = new SparkConf(); // picks up spark.* system properties from spark-submit
@@ -20,6 +32,11 @@ public final class SparkSessions {
       b.master(cfg.spark().master());
     }
     cfg.spark().conf().forEach(b::config);
+    if (consoleProgress(submitted.get("spark.master", cfg.spark().master()),
+        System.console() != null, submitted.contains(CONSOLE_PROGRESS)
+            || cfg.spark().conf().containsKey(CONSOLE_PROGRESS))) {
+      b.config(CONSOLE_PROGRESS, "true");
+    }
     if (cfg.tables().format() == TableFormat.DELTA) {
       if (!submitted.contains("spark.sql.extensions")
           && !cfg.spark().conf().containsKey("spark.sql.extensions")) {

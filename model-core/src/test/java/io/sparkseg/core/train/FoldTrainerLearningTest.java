@@ -23,10 +23,8 @@ class FoldTrainerLearningTest {
     List<TrainingSample> train = TrainingData.samples("train", 160, 64, 256, 3);
     List<TrainingSample> val = TrainingData.samples("test", 48, 64, 256, 3);
     double baseline = TrainingData.emptyBaseline(val);
-    ModelSpec spec = new ModelSpec(ModelSpec.Architecture.UNET, "resnet18",
-        new int[] {128, 64, 32, 16, 16}, 4, ModelSpec.Activation.SIGMOID);
-    TrainOptions options = TrainOptions.builder().epochs(8).batchSize(16).lr(2e-3f)
-        .warmupEpochs(0).cosineT0(8).loss("combo-pw").earlyStopPatience(0).seed(7).build();
+    ModelSpec spec = TrainingData.LEARNING_SPEC;
+    TrainOptions options = TrainingData.LEARNING_OPTIONS;
     Map<String, float[][]> oof = new HashMap<>();
     FoldTrainer.Result r = new FoldTrainer(spec, options, new LocalCheckpointStore(dir),
         Device.cpu(), System.out)

@@ -40,10 +40,8 @@ class GpuTrainingTest {
     List<TrainingSample> train = TrainingData.samples("train", 160, 64, 256, 3);
     List<TrainingSample> val = TrainingData.samples("test", 48, 64, 256, 3);
     double baseline = TrainingData.emptyBaseline(val);
-    ModelSpec spec = new ModelSpec(ModelSpec.Architecture.UNET, "resnet18",
-        new int[] {128, 64, 32, 16, 16}, 4, ModelSpec.Activation.SIGMOID);
-    TrainOptions options = TrainOptions.builder().epochs(8).batchSize(16).lr(2e-3f)
-        .warmupEpochs(0).cosineT0(8).loss("combo-pw").earlyStopPatience(0).seed(7).build();
+    ModelSpec spec = TrainingData.LEARNING_SPEC;
+    TrainOptions options = TrainingData.LEARNING_OPTIONS;
     Map<String, float[][]> oof = new HashMap<>();
     long t0 = System.nanoTime();
     FoldTrainer.Result first = new FoldTrainer(spec, options.toBuilder().epochs(4).build(),

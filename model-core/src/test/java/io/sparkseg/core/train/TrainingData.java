@@ -8,6 +8,15 @@ import java.util.List;
 
 /** Small Severstal-like training sets for trainer tests. */
 final class TrainingData {
+  /** The learning tests' model: a small U-Net on ResNet-18, random init, 4 sigmoid classes. */
+  static final io.sparkseg.core.nn.ModelSpec LEARNING_SPEC = new io.sparkseg.core.nn.ModelSpec(
+      io.sparkseg.core.nn.ModelSpec.Architecture.UNET, "resnet18",
+      new int[] {128, 64, 32, 16, 16}, 4, io.sparkseg.core.nn.ModelSpec.Activation.SIGMOID);
+  /** ... and its schedule: 8 epochs of batch 16 at 2e-3, cosine, combo-pw. */
+  static final TrainOptions LEARNING_OPTIONS = TrainOptions.builder().epochs(8).batchSize(16)
+      .lr(2e-3f).warmupEpochs(0).cosineT0(8).loss("combo-pw").earlyStopPatience(0).seed(7)
+      .build();
+
   private TrainingData() {}
 
   static List<TrainingSample> samples(String split, int count, int h, int w, long seed) {

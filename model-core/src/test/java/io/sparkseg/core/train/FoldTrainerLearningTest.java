@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FoldTrainerLearningTest {
   @Test
   void learnsDefectsBeyondTheEmptyBaseline(@TempDir Path dir) throws Exception {
-    List<TrainingSample> train = TrainingData.samples("train", 160, 64, 256, 3);
-    List<TrainingSample> val = TrainingData.samples("test", 48, 64, 256, 3);
+    List<TrainingSample> train = TrainingData.learningTrain();
+    List<TrainingSample> val = TrainingData.learningValidation();
     double baseline = TrainingData.emptyBaseline(val);
     ModelSpec spec = TrainingData.LEARNING_SPEC;
     TrainOptions options = TrainingData.LEARNING_OPTIONS;

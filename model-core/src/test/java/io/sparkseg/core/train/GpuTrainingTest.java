@@ -37,8 +37,8 @@ class GpuTrainingTest {
     Engine engine = Engines.pytorch();
     assumeTrue(engine.getGpuCount() > 0, "no GPU visible to DJL's PyTorch " + engine.getVersion()
         + ": the GPU path is not run here");
-    List<TrainingSample> train = TrainingData.samples("train", 160, 64, 256, 3);
-    List<TrainingSample> val = TrainingData.samples("test", 48, 64, 256, 3);
+    List<TrainingSample> train = TrainingData.learningTrain();
+    List<TrainingSample> val = TrainingData.learningValidation();
     double baseline = TrainingData.emptyBaseline(val);
     ModelSpec spec = TrainingData.LEARNING_SPEC;
     TrainOptions options = TrainingData.LEARNING_OPTIONS;

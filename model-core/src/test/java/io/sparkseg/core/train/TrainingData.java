@@ -19,6 +19,16 @@ final class TrainingData {
 
   private TrainingData() {}
 
+  /** The learning tests' training strips: 160 of 64x256, seed 3. */
+  static List<TrainingSample> learningTrain() {
+    return samples("train", 160, 64, 256, 3);
+  }
+
+  /** ... and their held-out strips: 48, seed 3. */
+  static List<TrainingSample> learningValidation() {
+    return samples("test", 48, 64, 256, 3);
+  }
+
   static List<TrainingSample> samples(String split, int count, int h, int w, long seed) {
     DemoDataGenerator gen = new DemoDataGenerator(new DemoDataset(count, count, h, w, 0.4, seed));
     List<TrainingSample> out = new ArrayList<>();

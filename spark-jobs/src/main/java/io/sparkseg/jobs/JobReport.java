@@ -148,7 +148,9 @@ public final class JobReport {
   }
 
   public void print(PrintStream out) {
-    out.println("== " + job + " (run " + runId + ")");
+    // the job's own time: from its report's creation (the Spark session exists) to now
+    out.printf(Locale.ROOT, "== %s (run %s, %.1f s)%n", job, runId,
+        java.time.Duration.between(startedAt, Instant.now()).toMillis() / 1000.0);
     counts.forEach((k, v) -> out.printf(Locale.ROOT, "   %-28s %,d%n", k, v));
     reconciliations.forEach(r -> out.println("   " + r));
     lines.forEach(l -> out.println("   " + l));

@@ -46,6 +46,28 @@ public final class GroupKFold {
     return k;
   }
 
+  /**
+   * Fold of every member (an image), its group's fold: groups are built from each member's group
+   * and the classes present in any of its members ({@code classes}: member to classes; absent =
+   * none), then assigned as by {@link #assign(Map)}.
+   */
+  public Map<String, Integer> assignMembers(Map<String, String> groupOf,
+      Map<String, ? extends Set<Integer>> classes) {
+    Map<String, Integer> members = new TreeMap<>();
+    Map<String, java.util.Set<Integer>> groupClasses = new TreeMap<>();
+    groupOf.forEach((member, g) -> {
+      members.merge(g, 1, Integer::sum);
+      groupClasses.computeIfAbsent(g, x -> new java.util.TreeSet<>())
+          .addAll(classes.containsKey(member) ? classes.get(member) : Set.of());
+    });
+    Map<String, Group> groups = new TreeMap<>();
+    members.forEach((g, n) -> groups.put(g, new Group(n, groupClasses.get(g))));
+    Map<String, Integer> foldOfGroup = assign(groups);
+    Map<String, Integer> folds = new TreeMap<>();
+    groupOf.forEach((member, g) -> folds.put(member, foldOfGroup.get(g)));
+    return Collections.unmodifiableMap(folds);
+  }
+
   /** Fold (0..k-1) of every group, ordered by group id. */
   public Map<String, Integer> assign(Map<String, Group> groups) {
     Objects.requireNonNull(groups, "groups");

@@ -32,7 +32,7 @@ class ConfigLoaderTest {
     assertEquals(6, c.tileGeometry().tileCount());
     assertEquals("local[*]", c.spark().master());
     assertEquals("8", c.spark().conf().get("spark.sql.shuffle.partitions"));
-    assertEquals("8", c.spark().conf().get("spark.databricks.delta.snapshotPartitions"));
+    assertEquals("1", c.spark().conf().get("spark.databricks.delta.snapshotPartitions"));
     assertEquals(work + "/tables/images", c.tables().path("images"));
   }
 

@@ -80,4 +80,24 @@ class GroupKFoldTest {
     assertTrue(e.getMessage().contains("2 group(s) cannot fill 3 folds"), e.getMessage());
     assertEquals(Set.of(0, 1), new HashSet<>(new GroupKFold(2, 1).assign(two).values()));
   }
+
+  @Test
+  void membersTakeTheirGroupsFoldWithTheGroupsClassesUnited() {
+    Map<String, String> groupOf = new HashMap<>();
+    Map<String, Set<Integer>> classes = new HashMap<>();
+    Map<String, GroupKFold.Group> groups = sequences();
+    groups.forEach((g, group) -> {
+      List<Integer> present = new ArrayList<>(group.classes());
+      for (int m = 0; m < group.images(); m++) {
+        String member = g + "/" + m;
+        groupOf.put(member, g);
+        // each class shows in one member only: the group's classes are the union
+        classes.put(member, m < present.size() ? Set.of(present.get(m)) : Set.of());
+      }
+    });
+    Map<String, Integer> expected = new GroupKFold(3, 42).assign(groups);
+    Map<String, Integer> members = new GroupKFold(3, 42).assignMembers(groupOf, classes);
+    assertEquals(groupOf.size(), members.size());
+    groupOf.forEach((member, g) -> assertEquals(expected.get(g), members.get(member), member));
+  }
 }

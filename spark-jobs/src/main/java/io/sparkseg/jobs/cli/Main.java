@@ -20,6 +20,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "sparkseg", mixinStandardHelpOptions = true, version = "sparkseg " + io.sparkseg.core.Version.SPARKSEG,
     description = "Image segmentation on Apache Spark: ETL, training and batch scoring.",
     subcommands = {Main.GenerateDemo.class, Main.Ingest.class, Main.Folds.class, Main.Tile.class,
+        Main.Etl.class,
         Main.Train.class, Main.Tune.class, Main.Predict.class, Main.Evaluate.class, Main.Run.class,
         Main.Doctor.class, Main.LabelStudioMasksCommand.class, Main.SmartCrop.class,
         Main.Export.class, Main.Report.class,
@@ -383,6 +384,17 @@ public final class Main implements Runnable {
     @Override
     void run(SparkSession spark, SparksegConfig cfg) {
       TileJob.run(spark, cfg, System.out);
+    }
+  }
+
+  @Command(name = "etl", mixinStandardHelpOptions = true,
+      description = {"ingest (smart-crop for person photos) -> folds -> tile in one JVM and one "
+          + "Spark session: the same as the three commands, without paying the start-up of "
+          + "Java, Spark and Delta three times (README \"Start-up cost\")."})
+  static final class Etl extends SparkCommand {
+    @Override
+    void run(SparkSession spark, SparksegConfig cfg) {
+      Pipeline.etl(spark, cfg, System.out);
     }
   }
 

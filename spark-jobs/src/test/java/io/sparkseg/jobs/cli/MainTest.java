@@ -43,7 +43,7 @@ class MainTest {
   void helpListsEveryCommand() {
     Result r = run("--help");
     assertEquals(0, r.code());
-    for (String c : new String[] {"generate-demo", "ingest", "folds", "tile", "train", "tune",
+    for (String c : new String[] {"generate-demo", "ingest", "folds", "tile", "etl", "train", "tune",
         "predict", "evaluate", "run", "doctor", "labelstudio-masks", "export"}) {
       assertTrue(r.out().contains(c), r.out());
     }

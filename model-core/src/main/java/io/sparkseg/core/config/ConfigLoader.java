@@ -434,7 +434,14 @@ public final class ConfigLoader {
                 "must be 1 .. 2 GiB");
           }
           return v;
-        }, 256L << 20));
+        }, 256L << 20),
+        r.get("predict.archive-slice-bytes", "a size in bytes >= 1", () -> {
+          long v = r.c.getBytes("predict.archive-slice-bytes");
+          if (v < 1) {
+            throw new ConfigException.BadValue("predict.archive-slice-bytes", "must be >= 1");
+          }
+          return v;
+        }, 512L << 20));
   }
 
   private static float[] toFloats(List<Double> values) {

@@ -172,7 +172,8 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
       String imagesTable, boolean flipTta, int batchSize, java.util.List<Float> thresholds,
       java.util.List<Integer> minAreas, java.util.List<Float> gate, String submission,
       io.sparkseg.core.severstal.Submission.Layout submissionLayout, int overlays,
-      String overlaysDir, String truthCsv, int partitions, long archiveEntryMaxBytes) {
+      String overlaysDir, String truthCsv, int partitions, long archiveEntryMaxBytes,
+      long archiveSliceBytes) {
     public Predict {
       thresholds = java.util.List.copyOf(thresholds);
       minAreas = java.util.List.copyOf(minAreas);
@@ -194,7 +195,7 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
         new Predict(runId, p.model(), p.images(), p.imageGlob(), p.imagesTable(), p.flipTta(),
             p.batchSize(), p.thresholds(), p.minAreas(), p.gate(), p.submission(),
             p.submissionLayout(), p.overlays(), p.overlaysDir(), p.truthCsv(), p.partitions(),
-            p.archiveEntryMaxBytes()),
+            p.archiveEntryMaxBytes(), p.archiveSliceBytes()),
         spark, dataset, photos, multiClass);
   }
 

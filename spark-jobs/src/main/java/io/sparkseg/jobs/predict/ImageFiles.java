@@ -8,13 +8,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.FileSystems;
 import java.nio.file.PathMatcher;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveInputStream;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -74,41 +71,146 @@ final class ImageFiles implements FlatMapFunction<Row, Row> {
       }
       return List.of(image(fileName(path), path, content)).iterator();
     }
-    // archives are streamed entry by entry: memory is bounded by the largest entry read
-    List<Row> out = new ArrayList<>();
-    java.security.MessageDigest sha;
-    try {
-      sha = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    try (java.security.DigestInputStream in = new java.security.DigestInputStream(
-        new BufferedInputStream(open(path), 1 << 16), sha)) {
+    java.util.List<String> fields = java.util.Arrays.asList(file.schema().fieldNames());
+    int slice = fields.contains("slice") ? file.getInt(file.fieldIndex("slice")) : 0;
+    int slices = fields.contains("slices") ? file.getInt(file.fieldIndex("slices")) : 1;
+    return new ArchiveRows(path, slice, slices);
+  }
+
+  /**
+   * An archive's rows, read lazily entry by entry as Spark asks for them: memory holds one
+   * entry at a time (at most archive-entry-max-bytes), however large the archive. Slice
+   * {@code slice} of {@code slices} yields the wanted entries whose index modulo
+   * {@code slices} is {@code slice}, so the slices of one archive together yield each entry
+   * once. Rows about the archive as a whole (empty, unreadable, corrupt part-way) come from
+   * slice 0 only. Zips are streamed through their local headers (entries written with data
+   * descriptors included), so a damaged one yields the entries before the damage.
+   */
+  private final class ArchiveRows implements Iterator<Row> {
+    private final String path;
+    private final int slice;
+    private final int slices;
+    private final java.security.MessageDigest sha;
+    private java.security.DigestInputStream in;
+    private org.apache.commons.compress.archivers.ArchiveInputStream<?> archive;
+    private long wantedSeen;
+    private boolean anyEntry;
+    private boolean done;
+    private Row pending;
+
+    ArchiveRows(String path, int slice, int slices) {
+      this.path = path;
+      this.slice = slice;
+      this.slices = slices;
       try {
-        in.mark(1);
-        if (in.read() == -1) {
-          out.add(RowFactory.create(fileName(path), path, null, null,
-              QuarantineReason.EMPTY_FILE.code(), "archive " + path + " is empty (0 bytes)"));
-          return out.iterator();
-        }
-        in.reset();
-        if (path.toLowerCase(Locale.ROOT).endsWith(".zip")) {
-          readZip(path, in, out);
-        } else {
-          readTar(path, in, out);
-        }
-      } catch (IOException | RuntimeException e) {
-        in.transferTo(OutputStream.nullOutputStream()); // the whole file's hash, for the record
-        out.add(RowFactory.create(fileName(path), path, hex(sha.digest()), null,
-            QuarantineReason.CORRUPT_ARCHIVE.code(), "archive " + path + " cannot be read after "
-                + out.size() + " images: " + e.getMessage()));
+        sha = java.security.MessageDigest.getInstance("SHA-256");
+      } catch (java.security.NoSuchAlgorithmException e) {
+        throw new IllegalStateException(e);
       }
-    } catch (java.io.FileNotFoundException e) {
-      return List.of(gone(path, e)).iterator();
-    } catch (IOException | RuntimeException e) {
-      out.add(unreadable(path, e));
+      org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+      if (task != null) { // an iterator left unfinished still closes its stream
+        // (cast: the Scala Function1 overload makes a bare lambda ambiguous)
+        task.addTaskCompletionListener(
+            (org.apache.spark.util.TaskCompletionListener) ctx -> close());
+      }
     }
-    return out.iterator();
+
+    @Override
+    public boolean hasNext() {
+      if (pending == null && !done) {
+        pending = advance();
+      }
+      return pending != null;
+    }
+
+    @Override
+    public Row next() {
+      if (!hasNext()) {
+        throw new java.util.NoSuchElementException();
+      }
+      Row r = pending;
+      pending = null;
+      return r;
+    }
+
+    /** The next row of this slice, or null at the end (the stream then closed). */
+    private Row advance() {
+      try {
+        if (in == null && !open()) {
+          return finish(slice == 0 ? RowFactory.create(fileName(path), path, null, null,
+              QuarantineReason.EMPTY_FILE.code(), "archive " + path + " is empty (0 bytes)")
+              : null);
+        }
+      } catch (java.io.FileNotFoundException e) {
+        return finish(slice == 0 ? gone(path, e) : null);
+      } catch (IOException | RuntimeException e) {
+        return finish(slice == 0 ? unreadable(path, e) : null);
+      }
+      try {
+        org.apache.commons.compress.archivers.ArchiveEntry e;
+        while ((e = archive.getNextEntry()) != null) {
+          anyEntry = true;
+          if (!wanted(e.getName(), e.isDirectory())) {
+            continue;
+          }
+          if (wantedSeen++ % slices == slice) {
+            return entry(path, e.getName(), archive);
+          }
+        }
+        if (!anyEntry && archive instanceof ZipArchiveInputStream) {
+          throw new IOException("no zip entries (not a zip archive, or an empty one)");
+        }
+        return finish(null);
+      } catch (IOException | RuntimeException e) {
+        Row corrupt = null;
+        if (slice == 0) {
+          try {
+            in.transferTo(OutputStream.nullOutputStream()); // the whole file's hash, for the record
+            corrupt = RowFactory.create(fileName(path), path, hex(sha.digest()), null,
+                QuarantineReason.CORRUPT_ARCHIVE.code(), "archive " + path
+                    + " cannot be read after " + wantedSeen + " images: " + e.getMessage());
+          } catch (IOException | RuntimeException again) {
+            corrupt = unreadable(path, again);
+          }
+        }
+        return finish(corrupt);
+      }
+    }
+
+    /** Opens the archive; false when the file is empty. */
+    private boolean open() throws IOException {
+      in = new java.security.DigestInputStream(new BufferedInputStream(
+          ImageFiles.this.open(path), 1 << 16), sha);
+      in.mark(1);
+      if (in.read() == -1) {
+        return false;
+      }
+      in.reset();
+      String lower = path.toLowerCase(Locale.ROOT);
+      if (lower.endsWith(".zip")) {
+        archive = new ZipArchiveInputStream(in, "UTF8", true, true);
+      } else {
+        archive = new TarArchiveInputStream(lower.endsWith(".tar") ? in
+            : new GzipCompressorInputStream(in));
+      }
+      return true;
+    }
+
+    private Row finish(Row last) {
+      done = true;
+      close();
+      return last;
+    }
+
+    private void close() {
+      try {
+        if (in != null) {
+          in.close();
+        }
+      } catch (IOException ignored) {
+        // read to the end or abandoned: nothing left to lose
+      }
+    }
   }
 
   private InputStream open(String location) throws IOException {
@@ -148,63 +250,27 @@ final class ImageFiles implements FlatMapFunction<Row, Row> {
    * image id is the entry's file name; folders in the entry name (even {@code ..} or an
    * absolute path) only go into the source path, as nothing is extracted to disk.
    */
-  private void entry(String path, String entryName, InputStream in, List<Row> out)
-      throws IOException {
+  private Row entry(String path, String entryName, InputStream in) throws IOException {
     String source = path + "!/" + entryName;
     String id = fileName(entryName);
     if (isArchive(entryName)) {
-      out.add(RowFactory.create(id, source, null, null, QuarantineReason.NESTED_ARCHIVE.code(),
+      return RowFactory.create(id, source, null, null, QuarantineReason.NESTED_ARCHIVE.code(),
           source + " is an archive inside an archive: not expanded (extract it, or put it "
-              + "beside the others)"));
-      return;
+              + "beside the others)");
     }
     byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxEntryBytes + 1));
     if (bytes.length > maxEntryBytes) {
-      out.add(RowFactory.create(id, source, null, null,
+      return RowFactory.create(id, source, null, null,
           QuarantineReason.ARCHIVE_ENTRY_TOO_LARGE.code(), source + " expands to more than "
-              + maxEntryBytes + " bytes (sparkseg.predict.archive-entry-max-bytes)"));
-      return;
+              + maxEntryBytes + " bytes (sparkseg.predict.archive-entry-max-bytes)");
     }
-    out.add(image(id, source, bytes));
+    return image(id, source, bytes);
   }
 
   private boolean wanted(String entryName, boolean directory) {
     String name = fileName(entryName);
     return !directory && !name.startsWith(".") && !entryName.startsWith("__MACOSX/")
         && (matches(name) || isArchive(name));
-  }
-
-  /**
-   * Zip streamed through its local headers (entries written with data descriptors included);
-   * a damaged archive fails part-way and is quarantined after the entries read before it.
-   */
-  private void readZip(String path, InputStream raw, List<Row> out) throws IOException {
-    ZipArchiveInputStream zip = new ZipArchiveInputStream(raw, "UTF8", true, true);
-    ZipArchiveEntry e;
-    boolean any = false;
-    while ((e = zip.getNextEntry()) != null) {
-      any = true;
-      if (wanted(e.getName(), e.isDirectory())) {
-        entry(path, e.getName(), zip, out);
-      }
-    }
-    if (!any) {
-      throw new IOException("no zip entries (not a zip archive, or an empty one)");
-    }
-  }
-
-  private void readTar(String path, InputStream raw, List<Row> out) throws IOException {
-    InputStream in = raw;
-    if (!path.toLowerCase(Locale.ROOT).endsWith(".tar")) {
-      in = new GzipCompressorInputStream(raw);
-    }
-    TarArchiveInputStream tar = new TarArchiveInputStream(in);
-    TarArchiveEntry e;
-    while ((e = tar.getNextEntry()) != null) {
-      if (wanted(e.getName(), e.isDirectory())) {
-        entry(path, e.getName(), tar, out);
-      }
-    }
   }
 
   private boolean matches(String name) {

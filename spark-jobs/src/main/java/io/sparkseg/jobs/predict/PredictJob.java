@@ -139,7 +139,8 @@ public final class PredictJob {
     }
 
     // 1. every input image once, already-scored ones marked (their content is not kept)
-    Dataset<Row> manifest = manifest(spark, cfg, store, models.modelRunId(), identity)
+    Dataset<Row> manifest = manifest(spark, cfg, store, models.modelRunId(), identity,
+        report::line)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long imagesIn = manifest.count();
@@ -336,7 +337,7 @@ public final class PredictJob {
    * the model run has predictions for the same id and content (their content is dropped).
    */
   static Dataset<Row> manifest(SparkSession spark, SparksegConfig cfg, TableStore store,
-      String modelRunId, ScoringIdentity identity) {
+      String modelRunId, ScoringIdentity identity, java.util.function.Consumer<String> note) {
     SparksegConfig.Predict p = cfg.predict();
     Dataset<Row> images;
     if (!p.imagesTable().isEmpty()) {
@@ -362,8 +363,9 @@ public final class PredictJob {
       }
       if (!hidden.isEmpty()) {
         files = files.unionByName(spark.createDataset(new ArrayList<>(hidden), Encoders.STRING())
-            .toDF("path"));
+            .toDF("path").withColumn("length", lit(null).cast("long")));
       }
+      files = ArchiveSlices.spread(spark, files, p.archiveSliceBytes(), note);
       // the listing only (binaryFile opens no file unless content is selected); ImageFiles
       // reads each file itself
       images = files.flatMap(new ImageFiles(p.imageGlob(),
@@ -485,7 +487,7 @@ public final class PredictJob {
 
   private static Dataset<Row> binaryFiles(SparkSession spark, String location, String glob) {
     return spark.read().format("binaryFile").option("recursiveFileLookup", "true")
-        .option("pathGlobFilter", glob).load(location).select("path");
+        .option("pathGlobFilter", glob).load(location).select("path", "length");
   }
 
   private static long runRows(TableStore store, String modelRunId) {

@@ -254,4 +254,53 @@ class PredictInputsTest {
         .filter(col("reason").equalTo("archive-entry-too-large")).first();
     assertTrue(big.<String>getAs("detail").contains("predict.archive-entry-max-bytes"));
   }
+
+  @Test
+  void aLargeArchiveIsScoredBySeveralTasksEachEntryOnce(@TempDir Path work) throws Exception {
+    SparksegConfig cfg = SparkTestSupport.config(work, Map.of("demo.test-images", "4",
+        "predict.run-id", "s1", "predict.overlays", "0", "predict.flip-tta", "false",
+        "predict.archive-slice-bytes", "8KiB"));
+    Pipeline.generateDemo(cfg, QUIET);
+    PredictFixtures.writeRun(work, "s1", 1);
+    Path images = work.resolve("demo-data/test_images");
+    List<Path> files = sortedFiles(images);
+    try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(
+        images.resolve("large.zip")))) {
+      zip.setLevel(0);
+      for (int copy = 0; copy < 2; copy++) {
+        for (Path f : files) {
+          zip.putNextEntry(new ZipEntry("c" + copy + "/" + copy + "-" + f.getFileName()));
+          zip.write(Files.readAllBytes(f));
+          zip.closeEntry();
+        }
+      }
+      zip.putNextEntry(new ZipEntry("inner.zip"));
+      zip.write(new byte[] {'P', 'K', 3, 4});
+      zip.closeEntry();
+    }
+    for (Path f : files) {
+      Files.delete(f);
+    }
+    long size = Files.size(images.resolve("large.zip"));
+    int tasks = ArchiveSlices.slices(size, 8 << 10);
+    assertTrue(tasks >= 3, size + " bytes");
+
+    SparkSession spark = SparkTestSupport.spark(cfg);
+    java.io.ByteArrayOutputStream printed = new java.io.ByteArrayOutputStream();
+    PredictJob.Result r = PredictJob.run(spark, cfg, new PrintStream(printed, true));
+    assertTrue(printed.toString().contains("read by " + tasks + " tasks"), printed.toString());
+    assertEquals(9, r.imagesIn(), "8 images and the nested archive");
+    assertEquals(8, r.scored());
+    assertEquals(Map.of("nested-archive", 1L), r.quarantinedByReason());
+    TableStore store = new TableStore(spark, cfg.tables());
+    Map<String, Long> rowsPerImage = new TreeMap<>();
+    store.read(TableStore.PREDICTIONS).select("image_id").collectAsList()
+        .forEach(row -> rowsPerImage.merge(row.getString(0), 1L, Long::sum));
+    assertEquals(8, rowsPerImage.size());
+    rowsPerImage.forEach((id, n) -> assertEquals(4L, n, id + ": one row per class, once"));
+    // and again: every entry already scored, none twice
+    PredictJob.Result again = PredictJob.run(spark, cfg, QUIET);
+    assertEquals(8, again.alreadyScored());
+    assertEquals(0, again.scored());
+  }
 }

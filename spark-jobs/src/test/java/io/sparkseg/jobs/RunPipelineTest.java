@@ -56,6 +56,7 @@ class RunPipelineTest {
     o.put("train.learning-rate", "2e-3");
     o.put("train.warmup-epochs", "0");
     o.put("train.augmentation", "flips");
+    o.put("train.sampling", "repeat-factor");
     o.put("train.run-id", "e2e");
     o.put("tune.min-areas", "[0, 10, 20, 40, 80, 160]");
     o.put("predict.overlays", "3");

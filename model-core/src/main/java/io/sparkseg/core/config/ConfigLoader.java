@@ -498,6 +498,18 @@ public final class ConfigLoader {
     if (!device.equals("auto") && !device.equals("cpu")) {
       r.problems.add(ROOT + ".train.device: expected one of auto, cpu but got '" + device + "'");
     }
+    String sampling = r.string("train.sampling");
+    if (!sampling.equals("none") && !sampling.equals("repeat-factor")) {
+      r.problems.add(ROOT + ".train.sampling: expected one of none, repeat-factor but got '"
+          + sampling + "'");
+    }
+    double samplingThreshold = r.get("train.sampling-threshold", "a number in (0, 1]", () -> {
+      double t = r.c.getDouble("train.sampling-threshold");
+      if (!(t > 0 && t <= 1)) {
+        throw new ConfigException.BadValue("train.sampling-threshold", "must be in (0, 1]");
+      }
+      return t;
+    }, 0.3);
     String classWeights = r.string("train.class-weights");
     r.check("train.class-weights", () -> {
       float[] w = io.sparkseg.core.train.ClassWeights.of(classWeights, new long[] {1});
@@ -508,7 +520,7 @@ public final class ConfigLoader {
     return new TrainConfig(spec, weights, options, augmentation, folds, runId,
         r.intAtLeast("train.gpus-per-task", 0), device, r.intAtLeast("train.prefetch", 1),
         r.intAtLeast("train.shuffle-buffer", 1), classWeights,
-        r.intAtLeast("train.progress-seconds", 0));
+        r.intAtLeast("train.progress-seconds", 0), sampling, samplingThreshold);
   }
 
   /**

@@ -33,6 +33,9 @@ class ConfigLoaderTest {
     assertEquals("local[*]", c.spark().master());
     assertEquals("8", c.spark().conf().get("spark.sql.shuffle.partitions"));
     assertEquals("1", c.spark().conf().get("spark.databricks.delta.snapshotPartitions"));
+    assertEquals("none", c.train().sampling());
+    assertEquals(0.3, c.train().samplingThreshold());
+    assertEquals(512L << 20, c.predict().archiveSliceBytes());
     assertEquals(work + "/tables/images", c.tables().path("images"));
   }
 
@@ -150,6 +153,13 @@ class ConfigLoaderTest {
     assertTrue(aug.startsWith("sparkseg.train.augmentation: unknown augmentation 'heavy'"), aug);
     String batch = fails(Map.of("train.batch-size", "1")).problems().get(0);
     assertTrue(batch.startsWith("sparkseg.train.batch-size: expected an integer >= 2"), batch);
+    String sampling = fails(Map.of("train.sampling", "oversample")).problems().get(0);
+    assertTrue(sampling.startsWith("sparkseg.train.sampling: expected one of none, "
+        + "repeat-factor"), sampling);
+    String t = fails(Map.of("train.sampling-threshold", "1.5")).problems().get(0);
+    assertTrue(t.contains("train.sampling-threshold"), t);
+    String slice = fails(Map.of("predict.archive-slice-bytes", "0")).problems().get(0);
+    assertTrue(slice.contains("predict.archive-slice-bytes"), slice);
   }
 
   @Test

@@ -64,8 +64,13 @@ final class FoldTrainTask implements FlatMapFunction<Iterator<FoldTask>, String>
         device, t.trainFiles().size(), t.validationFiles().size());
     long t0 = System.nanoTime();
     long startedAt = System.currentTimeMillis();
-    ParquetTileSource train = new ParquetTileSource(t.trainFiles(), conf, t.classes(), true,
-        t.train().options().seed(), t.train().prefetch(), t.train().shuffleBuffer());
+    io.sparkseg.core.train.SampleSource train = new ParquetTileSource(t.trainFiles(), conf,
+        t.classes(), true, t.train().options().seed(), t.train().prefetch(),
+        t.train().shuffleBuffer());
+    if (t.sampling() != null) {
+      train = t.sampling().apply(train, t.train().options().seed(), t.train().shuffleBuffer(),
+          t.expectedTrainTiles());
+    }
     ParquetTileSource validation = new ParquetTileSource(t.validationFiles(), conf, t.classes(),
         false, 0, t.train().prefetch(), 1);
     FoldTrainer trainer = new FoldTrainer(t.train().model(), t.train().options(), store,

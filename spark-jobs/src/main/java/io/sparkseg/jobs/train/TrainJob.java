@@ -9,6 +9,7 @@ import io.delta.tables.DeltaTable;
 import io.sparkseg.core.config.SparksegConfig;
 import io.sparkseg.core.config.TableFormat;
 import io.sparkseg.core.config.TrainConfig;
+import io.sparkseg.core.train.RepeatFactorSampling;
 import io.sparkseg.jobs.JobReport;
 import io.sparkseg.jobs.io.TableStore;
 import java.io.IOException;
@@ -100,6 +101,8 @@ public final class TrainJob {
     String git = Provenance.gitCommit();
     Map<Integer, float[]> classWeights = classWeights(tiles, tc, k, cfg.data().classes(), folds,
         cfg.classNames(), out);
+    Map<Integer, Map<Integer, Long>> patterns = tc.sampling().equals("repeat-factor")
+        ? tilesByPattern(tiles, k, folds) : Map.of();
     List<FoldTask> tasks = new ArrayList<>();
     for (int f : folds) {
       List<String> train = new ArrayList<>();
@@ -110,8 +113,19 @@ public final class TrainJob {
       });
       TrainConfig foldConfig = classWeights.containsKey(f) ? tc.withOptions(tc.options()
           .toBuilder().classWeights(classWeights.get(f)).build()) : tc;
+      RepeatFactorSampling sampling = null;
+      long expected = -1;
+      if (patterns.containsKey(f)) {
+        sampling = RepeatFactorSampling.of(patterns.get(f), cfg.data().classes(),
+            tc.samplingThreshold());
+        expected = sampling.expectedTiles(patterns.get(f));
+        out.printf(Locale.ROOT, "fold %d sampling (repeat-factor, t=%s): %s; about %,d tiles "
+            + "per epoch%n", f, tc.samplingThreshold(), sampling.describe(cfg.classNames()),
+            expected);
+      }
       tasks.add(new FoldTask(f, train, filesByFold.get(f), runDir + "/fold-" + f,
-          cfg.data().classes(), foldConfig, dataVersion, git, cfg.classNames()));
+          cfg.data().classes(), foldConfig, dataVersion, git, cfg.classNames(), sampling,
+          expected));
     }
     out.printf(Locale.ROOT, "train %s: folds %s of %d on %s, data %s, model %s%n", runId, folds,
         k, tc.gpusPerTask() > 0 ? tc.gpusPerTask() + " GPU(s) per task" : "CPU", dataVersion,
@@ -226,6 +240,33 @@ public final class TrainJob {
       out.println(sb);
     }
     return out2;
+  }
+
+  /**
+   * Per fold, its training tiles (all folds but its own) counted by presence pattern (bit c set
+   * when class c+1 has pixels in the tile): what repeat-factor sampling is derived from.
+   */
+  static Map<Integer, Map<Integer, Long>> tilesByPattern(Dataset<Row> tiles, int k,
+      List<Integer> folds) {
+    Map<Integer, Map<Integer, Long>> perFold = new LinkedHashMap<>();
+    for (Row r : tiles.select(col("fold"), org.apache.spark.sql.functions.expr(
+            "aggregate(transform(mask_pixels, (n, i) -> IF(n > 0, shiftleft(1, i), 0)), 0, "
+                + "(acc, bit) -> acc | bit)").as("pattern"))
+        .groupBy("fold", "pattern").count().collectAsList()) {
+      perFold.computeIfAbsent(r.getInt(0), x -> new java.util.TreeMap<>())
+          .put(r.getInt(1), r.getLong(2));
+    }
+    Map<Integer, Map<Integer, Long>> training = new LinkedHashMap<>();
+    for (int f : folds) {
+      Map<Integer, Long> sum = new java.util.TreeMap<>();
+      for (int g = 0; g < k; g++) {
+        if (g != f) {
+          perFold.getOrDefault(g, Map.of()).forEach((p, n) -> sum.merge(p, n, Long::sum));
+        }
+      }
+      training.put(f, sum);
+    }
+    return training;
   }
 
   /** A fold's result.json, or null when the fold has not finished. */

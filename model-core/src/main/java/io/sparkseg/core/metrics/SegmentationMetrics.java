@@ -78,13 +78,38 @@ public final class SegmentationMetrics {
     fp[c] += f;
     fn[c] += n;
     tn[c] += area - t - f - n;
-    diceSum[c] += t + f + n == 0 ? 1.0 : 2.0 * t / (2.0 * t + f + n);
+    diceSum[c] += kaggleDice(t, f, n);
     iouSum[c] += t + f + n == 0 ? 1.0 : (double) t / (t + f + n);
     images[c]++;
     boundaryF1Sum[c] += boundaryF1(predicted, truth, BOUNDARY_TOLERANCE);
     boolean predPresent = t + f > 0;
     boolean truePresent = t + n > 0;
     presence[c][predPresent && truePresent ? 0 : predPresent ? 1 : truePresent ? 2 : 3]++;
+  }
+
+  /** Kaggle's Dice from a pair's true positives, false positives and false negatives. */
+  private static double kaggleDice(long t, long f, long n) {
+    return t + f + n == 0 ? 1.0 : 2.0 * t / (2.0 * t + f + n);
+  }
+
+  /**
+   * Kaggle's Dice of one (image, class) pair, as {@link #dice(int)} averages them: 1 when both
+   * are empty; null stands for an empty mask.
+   */
+  public static double pairDice(BinaryMask predicted, BinaryMask truth) {
+    long np = predicted == null ? 0 : predicted.count();
+    long nt = truth == null ? 0 : truth.count();
+    long both = 0;
+    if (np > 0 && nt > 0) {
+      for (int r = 0; r < truth.height(); r++) {
+        for (int x = 0; x < truth.width(); x++) {
+          if (predicted.get(r, x) && truth.get(r, x)) {
+            both++;
+          }
+        }
+      }
+    }
+    return kaggleDice(both, np - both, nt - both);
   }
 
   /** Adds all classes of one image. */

@@ -41,6 +41,11 @@ class SegmentationMetricsTest {
     assertEquals((0.875 + 0.0) / 2, m.meanDice(), 1e-12);
     assertEquals(0.4375, m.asMap().get("dice.mean"), 1e-12);
     assertTrue(Double.isNaN(new SegmentationMetrics(1).dice(0)));
+    // one pair's Dice, as the mean above averages them (null = empty)
+    assertEquals(0.75, SegmentationMetrics.pairDice(mask("11100100"), mask("11110000")), 1e-12);
+    assertEquals(1.0, SegmentationMetrics.pairDice(null, mask("00000000")), 1e-12);
+    assertEquals(0.0, SegmentationMetrics.pairDice(mask("00000011"), null), 1e-12);
+    assertEquals(0.0, SegmentationMetrics.pairDice(null, mask("10000000")), 1e-12);
   }
 
   @Test

@@ -290,17 +290,6 @@ public final class PredictJob {
               + "submission scores %.4f)", p.truthCsv(), stats.dice()[0], stats.dice()[1]));
           report.line("per class: " + stats.perClass());
         }
-        if (stats.dice() != null && models.runDir() != null) {
-          String truthFile = classMaps ? cfg.multiClass().testLabels()
-              : photos ? cfg.photos().testAnnotations() : p.truthCsv();
-          io.sparkseg.jobs.train.RunCards.update(models.runDir(), hadoop, card ->
-              card.withTestScore(new io.sparkseg.core.card.RunCard.TestScore(truthFile,
-                  stats.images(), stats.dice()[0], stats.dice()[1],
-                  java.time.Instant.now().toString(), classMaps ? "mIoU" : null),
-                  java.time.Instant.now().toString()));
-          report.line("model card updated with the test score: " + models.runDir() + "/"
-              + io.sparkseg.core.card.RunCard.MARKDOWN);
-        }
         if (models.runDir() != null) {
           // the run report: this predict's figures, its pictures, its confusion matrix
           if (stats.gallery() != null && !stats.gallery().isEmpty()) {
@@ -316,8 +305,26 @@ public final class PredictJob {
                       photos || classMaps ? null : p.submission(),
                       overlayIds.isEmpty() ? null : overlayDir),
                   cfg.classNames(), stats.confusion()), hadoop);
-          report.line("run report: " + io.sparkseg.jobs.report.ReportWriter.write(
-              models.runDir(), hadoop));
+        }
+        boolean cardUpdated = false;
+        if (stats.dice() != null && models.runDir() != null) {
+          String truthFile = classMaps ? cfg.multiClass().testLabels()
+              : photos ? cfg.photos().testAnnotations() : p.truthCsv();
+          cardUpdated = io.sparkseg.jobs.train.RunCards.update(models.runDir(), hadoop, card ->
+              card.withTestScore(new io.sparkseg.core.card.RunCard.TestScore(truthFile,
+                  stats.images(), stats.dice()[0], stats.dice()[1],
+                  java.time.Instant.now().toString(), classMaps ? "mIoU" : null),
+                  java.time.Instant.now().toString()));
+          report.line("model card updated with the test score: " + models.runDir() + "/"
+              + io.sparkseg.core.card.RunCard.MARKDOWN);
+        }
+        if (models.runDir() != null) {
+          // written once: the card's update above rewrote it with predict's figures saved first
+          String html = cardUpdated
+              ? new org.apache.hadoop.fs.Path(models.runDir(),
+                  io.sparkseg.jobs.report.ReportWriter.HTML).toString()
+              : io.sparkseg.jobs.report.ReportWriter.write(models.runDir(), hadoop);
+          report.line("run report: " + html);
         }
         report.finish(spark, store, out);
         return new Result(models.modelRunId(), imagesIn, already, scoredImages, quarantined,

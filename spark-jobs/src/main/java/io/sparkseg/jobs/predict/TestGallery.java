@@ -67,23 +67,7 @@ final class TestGallery {
 
   /** Kaggle's Dice of one mask pair: 1 when both are empty. */
   static double dice(BinaryMask p, BinaryMask t) {
-    int np = p == null ? 0 : p.count();
-    int nt = t == null ? 0 : t.count();
-    if (np + nt == 0) {
-      return 1;
-    }
-    if (np == 0 || nt == 0) {
-      return 0;
-    }
-    int both = 0;
-    for (int r = 0; r < p.height(); r++) {
-      for (int c = 0; c < p.width(); c++) {
-        if (p.get(r, c) && t.get(r, c)) {
-          both++;
-        }
-      }
-    }
-    return 2.0 * both / (np + nt);
+    return io.sparkseg.core.metrics.SegmentationMetrics.pairDice(p, t);
   }
 
   /** Worst first (lowest Dice), then best (highest first). */

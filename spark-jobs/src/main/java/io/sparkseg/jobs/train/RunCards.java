@@ -141,12 +141,16 @@ public final class RunCards {
     }
   }
 
-  /** Applies {@code update} to the run's card when it has one; says nothing otherwise. */
-  public static void update(String runDir, Configuration conf,
+  /**
+   * Applies {@code update} to the run's card when it has one (rewriting the card and the run
+   * report); says nothing otherwise. Returns whether there was a card.
+   */
+  public static boolean update(String runDir, Configuration conf,
       java.util.function.UnaryOperator<RunCard> update) {
     RunCard card = read(runDir, conf);
     if (card != null) {
       write(runDir, update.apply(card), conf);
     }
+    return card != null;
   }
 }

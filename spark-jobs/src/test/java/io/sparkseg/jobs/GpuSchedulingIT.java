@@ -31,7 +31,8 @@ class GpuSchedulingIT {
     Path work = tmp.resolve("work");
     Map<String, String> base = new LinkedHashMap<>();
     base.put("folds.k", "4");
-    base.put("demo.train-images", "16");
+    base.put("demo.train-images", "12");
+    base.put("data.image-width", "512"); // 3 tiles per image: scheduling is what is tested
     SparksegConfig etl = SparkTestSupport.config(work, base);
     Pipeline.generateDemo(etl, System.out);
     PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());

@@ -29,9 +29,9 @@ class StandaloneClusterIT {
     try {
       Path work = tmp.resolve("work");
       List<String> app = new ArrayList<>(List.of("run", "--work", work.toString()));
-      for (String[] kv : new String[][] {{"demo.train-images", "12"}, {"demo.test-images", "1"},
+      for (String[] kv : new String[][] {{"demo.train-images", "8"}, {"demo.test-images", "1"},
           {"data.image-height", "128"}, {"data.image-width", "800"}, {"tiles.width", "256"},
-          {"tiles.stride", "128"}, {"folds.k", "3"}, {"spark.sql.shuffle.partitions", "4"},
+          {"tiles.stride", "128"}, {"folds.k", "2"}, {"spark.sql.shuffle.partitions", "4"},
           {"model.decoder-channels", "[32, 16, 16, 8, 8]"}, {"train.epochs", "1"},
           {"train.batch-size", "8"}, {"train.run-id", "cluster"}}) {
         app.add("--conf");
@@ -43,8 +43,8 @@ class StandaloneClusterIT {
         int code = submit.waitFor(Duration.ofMinutes(10));
         assertEquals(0, code, "spark-submit failed:\n" + submit.tail());
         String out = submit.output();
-        assertTrue(out.contains("tiles: 72 in = 72 written  (reconciled)"), out);
-        assertTrue(out.contains("folds: 3 in = 3 trained  (reconciled)"), out);
+        assertTrue(out.contains("tiles: 48 in = 48 written  (reconciled)"), out);
+        assertTrue(out.contains("folds: 2 in = 2 trained  (reconciled)"), out);
         assertTrue(out.contains("images: 1 in = 0 already scored + 1 scored + 0 quarantined"),
             out);
         assertTrue(out.contains("outputs (delta):"), out);
@@ -59,9 +59,9 @@ class StandaloneClusterIT {
       SparksegConfig cfg = SparkTestSupport.config(work);
       SparkSession spark = SparkTestSupport.spark(cfg);
       TableStore store = new TableStore(spark, cfg.tables());
-      assertEquals(12, store.read(TableStore.IMAGES).count());
-      assertEquals(12, store.read(TableStore.FOLDS).count());
-      assertEquals(72, store.read(TableStore.TILES).count());
+      assertEquals(8, store.read(TableStore.IMAGES).count());
+      assertEquals(8, store.read(TableStore.FOLDS).count());
+      assertEquals(48, store.read(TableStore.TILES).count());
       // ingest, folds, tile, train, tune, predict
       assertEquals(6, store.read(TableStore.JOB_RUNS).count());
       assertEquals(4, store.read(TableStore.PREDICTIONS).count());

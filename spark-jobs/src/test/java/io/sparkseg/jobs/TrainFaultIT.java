@@ -49,7 +49,7 @@ class TrainFaultIT {
           "--run-id", "fault"));
       for (String[] kv : new String[][] {{"data.image-height", "128"},
           {"data.image-width", "800"}, {"tiles.width", "256"}, {"tiles.stride", "128"},
-          {"folds.k", "2"}, {"model.encoder", "resnet34"}, {"train.epochs", "6"},
+          {"folds.k", "2"}, {"model.encoder", "resnet18"}, {"train.epochs", "4"},
           {"train.batch-size", "8"}, {"train.warmup-epochs", "0"},
           {"train.augmentation", "none"}, {"spark.sql.shuffle.partitions", "2"}}) {
         app.add("--conf");
@@ -82,7 +82,7 @@ class TrainFaultIT {
         JsonObject f = e.getAsJsonObject();
         assertTrue(Files.isRegularFile(Path.of(f.get("bestModel").getAsString())), f.toString());
         assertFalse(f.getAsJsonObject("metrics").entrySet().isEmpty(), f.toString());
-        assertEquals(6, f.get("epochsRun").getAsInt());
+        assertEquals(4, f.get("epochsRun").getAsInt());
         if (f.get("attempt").getAsInt() > 0) {
           retried++;
           assertTrue(f.get("resumedFromEpoch").getAsInt() >= 1, "retried fold resumed: " + f);

@@ -27,7 +27,7 @@ import org.apache.spark.sql.Row;
  * What predict reports for person photos: how many photos each scan threshold decided (or none:
  * "nothing detected"), and, when {@code photos.test-annotations} holds the truth, the mean Dice
  * per photo and class (an empty prediction of an empty truth scores 1) against the empty
- * prediction's.
+ * prediction's, and the worst and best photos by Dice for the run report's gallery.
  */
 final class PhotoScores {
   private PhotoScores() {}
@@ -38,17 +38,26 @@ final class PhotoScores {
     Map<String, Map<Integer, BinaryMask>> truth = truth(cfg, hadoop);
     SegmentationMetrics metrics = new SegmentationMetrics(classes);
     SegmentationMetrics empty = new SegmentationMetrics(classes);
+    // the report's worst and best photos by Dice, as for Severstal images
+    TestGallery gallery = truth == null ? null : new TestGallery();
     Map<String, Long> outcomes = new TreeMap<>();
     long photos = 0;
     Iterator<Row> it = predictions.select("image_id", "class_id", "rle", "height", "width",
         "threshold").orderBy("image_id", "class_id").toLocalIterator();
     String current = null;
+    BinaryMask[] predicted = new BinaryMask[classes];
+    BinaryMask[] truths = new BinaryMask[classes];
     while (it.hasNext()) {
       Row r = it.next();
       String id = r.getString(0);
       if (!id.equals(current)) {
+        if (current != null && gallery != null) {
+          gallery.offer(current, predicted, truths);
+        }
         photos++;
         current = id;
+        predicted = new BinaryMask[classes];
+        truths = new BinaryMask[classes];
       }
       int c = r.getInt(1);
       int h = r.getInt(3);
@@ -65,11 +74,16 @@ final class PhotoScores {
         }
         metrics.add(c - 1, p, t);
         empty.add(c - 1, none, t);
+        predicted[c - 1] = p;
+        truths[c - 1] = t;
       }
+    }
+    if (current != null && gallery != null) {
+      gallery.offer(current, predicted, truths);
     }
     double[] dice = truth == null || photos == 0 ? null
         : new double[] {metrics.asMap().get("dice.mean"), empty.asMap().get("dice.mean")};
-    return new PredictJob.SubmissionStats(photos, dice, outcomes.toString());
+    return new PredictJob.SubmissionStats(photos, dice, outcomes.toString(), null, gallery);
   }
 
   /** Truth masks by photo file name, or null when no test export is configured. */

@@ -29,7 +29,7 @@ public final class SparkTestSupport {
     o.put("sparkseg.spark.master", "local[2]");
     o.put("spark.sql.shuffle.partitions", "2");
     o.put("spark.default.parallelism", "2");
-    o.put("spark.databricks.delta.snapshotPartitions", "2");
+    o.put("spark.databricks.delta.snapshotPartitions", "1"); // as conf/application.conf
     o.put("spark.ui.enabled", "false");
     o.put("spark.driver.host", "127.0.0.1");
     o.put("spark.driver.bindAddress", "127.0.0.1");

@@ -19,9 +19,9 @@ final class TrainingData {
 
   private TrainingData() {}
 
-  /** The learning tests' training strips: 160 of 64x256, seed 3. */
+  /** The learning tests' training strips: 128 of 64x256, seed 3. */
   static List<TrainingSample> learningTrain() {
-    return samples("train", 160, 64, 256, 3);
+    return samples("train", 128, 64, 256, 3);
   }
 
   /** ... and their held-out strips: 48, seed 3. */

@@ -61,7 +61,11 @@ class ScriptsTest {
       write(tool, "#!/usr/bin/env bash\n"
           + (version.isEmpty() ? "" : "if [[ \"$1\" == -version ]]; then echo 'openjdk version \""
               + version + ".0.2\" 2025-01-21' >&2; exit 0; fi\n")
-          + "echo \"" + tool + " $*\" >> '" + calls + "'\n");
+          + "echo \"" + tool + " $*\" >> '" + calls + "'\n"
+          // like a JVM: the class-data archive appears when it exits
+          + "for a in \"$@\"; do case \"$a\" in -XX:ArchiveClassesAtExit=*) "
+          + "echo archive > \"${a#*=}\";; esac; done\n"
+          + "exit ${FAKE_JAVA_EXIT:-0}\n");
       executable(root.resolve(tool));
     }
   }
@@ -93,6 +97,8 @@ class ScriptsTest {
     pb.environment().remove("SPARKSEG_PACKAGES");
     pb.environment().remove("SPARKSEG_CONF_FILE");
     pb.environment().remove("SPARKSEG_LIBTORCH");
+    pb.environment().remove("SPARKSEG_FAST_START");
+    pb.environment().remove("SPARKSEG_JAVA_OPTS");
     pb.environment().putAll(env);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
@@ -121,6 +127,90 @@ class ScriptsTest {
     assertTrue(r.err().contains("needs Java 17 or 21 (Spark 4.0 does not run on Java 25)"),
         r.err());
     assertTrue(r.calls().isEmpty(), "nothing ran: " + r.calls());
+  }
+
+  private Run launcher(Map<String, String> env, String jdk, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/sparkseg").toString()));
+    cmd.addAll(List.of(args));
+    Map<String, String> e = new java.util.HashMap<>(env);
+    e.put("JAVA_HOME", root.resolve(jdk).toString());
+    return run(e, cmd.toArray(String[]::new));
+  }
+
+  private static String option(Run r, String prefix) {
+    String main = r.calls().stream().filter(c -> c.contains("io.sparkseg.jobs.cli.Main"))
+        .findFirst().orElseThrow(() -> new AssertionError("java not called: " + r.calls()));
+    return java.util.Arrays.stream(main.split(" ")).filter(a -> a.startsWith(prefix))
+        .map(a -> a.substring(prefix.length())).findFirst().orElse(null);
+  }
+
+  private List<Path> archives() throws IOException {
+    Path dir = root.resolve("spark-jobs/target/cds");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (var s = Files.list(dir)) {
+      return s.sorted().toList();
+    }
+  }
+
+  /**
+   * Start-up: a class-data archive recorded by the first Spark command after a build (kept only
+   * if it succeeded, under one name per Java and jar set) and mapped by every command after it;
+   * the client compiler only for commands that touch no pixels; SPARKSEG_FAST_START=off keeps
+   * the JVM's defaults.
+   */
+  @Test
+  void theFirstSparkCommandRecordsClassesAndLaterOnesMapThem() throws Exception {
+    Run help = launcher("jdk17", "--help");
+    assertEquals("1", option(help, "-XX:TieredStopAtLevel="));
+    assertEquals(null, option(help, "-XX:ArchiveClassesAtExit="), "--help records nothing");
+    assertEquals(null, option(launcher("jdk17", "folds", "--help"),
+        "-XX:ArchiveClassesAtExit="));
+    assertTrue(archives().isEmpty(), archives().toString());
+
+    Run failed = launcher(Map.of("FAKE_JAVA_EXIT", "3"), "jdk17", "folds");
+    assertEquals(3, failed.code(), "the command's exit code");
+    assertTrue(option(failed, "-XX:ArchiveClassesAtExit=") != null, failed.calls().toString());
+    assertTrue(archives().isEmpty(), "a failed command leaves no archive: " + archives());
+
+    Run first = launcher("jdk17", "folds", "--work", "w");
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.err().contains("recording the classes this command loads"), first.err());
+    assertTrue(first.calls().get(0).endsWith("io.sparkseg.jobs.cli.Main folds --work w"),
+        first.calls().toString());
+    assertEquals(1, archives().size(), archives().toString());
+    Path archive = archives().get(0);
+    assertTrue(archive.getFileName().toString().matches("sparkseg-[0-9a-f]{16}\\.jsa"), archive
+        .toString());
+    assertEquals(archive + "." , option(first, "-XX:ArchiveClassesAtExit=")
+        .replaceAll("\\d+\\.tmp$", ""), "recorded under a temporary name, then renamed");
+
+    assertEquals("1", option(first, "-XX:TieredStopAtLevel="), "folds touches no pixels");
+    Run second = launcher("jdk17", "tile");
+    assertEquals(archive.toString(), option(second, "-XX:SharedArchiveFile="));
+    assertEquals(null, option(second, "-XX:TieredStopAtLevel="), "tile keeps the server compiler");
+    assertEquals(null, option(second, "-XX:ArchiveClassesAtExit="));
+    assertFalse(second.err().contains("recording"), second.err());
+    assertEquals(archive.toString(), option(launcher("jdk17", "doctor"),
+        "-XX:SharedArchiveFile="), "any command maps it");
+
+    Run otherJdk = launcher("jdk21", "predict");
+    assertTrue(option(otherJdk, "-XX:ArchiveClassesAtExit=") != null, "another Java records anew");
+    assertEquals(null, option(otherJdk, "-XX:TieredStopAtLevel="));
+    assertEquals(1, archives().size(), "and replaces the old archive: " + archives());
+    assertFalse(archives().contains(archive), archives().toString());
+
+    built("spark-jobs/target/spark-jobs-0.1.0-SNAPSHOT.jar"); // a rebuild: same name, new time
+    Files.setLastModifiedTime(root.resolve("spark-jobs/target/spark-jobs-0.1.0-SNAPSHOT.jar"),
+        FileTime.from(Instant.now().minusSeconds(600)));
+    assertTrue(option(launcher("jdk21", "train"), "-XX:ArchiveClassesAtExit=") != null,
+        "a rebuilt jar records anew");
+
+    Run off = launcher(Map.of("SPARKSEG_FAST_START", "off"), "jdk17", "folds");
+    assertEquals(null, option(off, "-XX:TieredStopAtLevel="));
+    assertEquals(null, option(off, "-XX:SharedArchiveFile="));
+    assertEquals(null, option(off, "-XX:ArchiveClassesAtExit="));
   }
 
   @Test

@@ -125,6 +125,12 @@ public final class SmartCropJob {
             hadoop), Encoders.row(PhotoCropFunction.SCHEMA))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
+      // the photos are detected and cropped once, here, into the persisted rows every later
+      // step (the MERGE, the retain, the counts) reads
+      Map<String, Long> status = new TreeMap<>();
+      for (Row r : cropped.groupBy("status").count().collectAsList()) {
+        status.put(r.getString(0), r.getLong(1));
+      }
       long versionBefore = store.exists(TableStore.CROPS) ? store.read(TableStore.CROPS).count()
           : 0;
       spark.sparkContext().setJobDescription("smart-crop: writing crops");
@@ -136,9 +142,14 @@ public final class SmartCropJob {
       store.upsert(TableStore.CROPS, newCrops, List.of("image_id"),
           "t.content_hash <> s.content_hash OR t.settings_hash <> s.settings_hash "
               + "OR t.task_hash <> s.task_hash");
-      Map<String, Long> status = new TreeMap<>();
-      for (Row r : cropped.groupBy("status").count().collectAsList()) {
-        status.put(r.getString(0), r.getLong(1));
+      // the table mirrors this input, as ingest's tables do theirs: the crops of photos or tasks
+      // that have left it (or that failed this time) go, or folds and train would use them
+      Dataset<Row> inInput = cropped.filter(col("status").isin("cropped", "skipped"))
+          .select("image_id");
+      long notInInput = store.read(TableStore.CROPS).select("image_id")
+          .join(inInput, TableStore.columns("image_id"), "left_anti").count();
+      if (notInInput > 0) {
+        store.retainOnly(TableStore.CROPS, inInput, "image_id");
       }
       long croppedN = status.getOrDefault("cropped", 0L);
       long skipped = status.getOrDefault("skipped", 0L);
@@ -168,9 +179,12 @@ public final class SmartCropJob {
           .count("photos_cropped", croppedN).count("photos_skipped_unchanged", skipped)
           .count("crops_written_this_run", thisRun).count("crops_with_fallback", fallbacks)
           .count("crops_in_table", inTable).count("crops_in_table_before", versionBefore)
+          .count("crops_removed_not_in_input", notInInput)
           .count("quarantined", quarantined);
       report.reconcile("photos", paths.size(), JobReport.outcomes("cropped", thisRun,
           "unchanged", skipped, "quarantined", photosQuarantinedEarly + lateQuarantined));
+      report.reconcile("crops in the table", inTable, JobReport.outcomes("written this run",
+          thisRun, "unchanged", skipped));
       report.reconcile("tasks", tasks.size() + (exportError != null ? 1 : 0),
           JobReport.outcomes("with a photo", pairs.size(), "quarantined", tasksQuarantinedEarly));
       if (fallbacks > 0) {

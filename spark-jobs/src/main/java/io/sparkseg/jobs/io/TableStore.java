@@ -183,6 +183,37 @@ public final class TableStore {
     }
   }
 
+  /**
+   * Deletes the rows of {@code table} whose {@code key} is not among {@code keep}'s (a dataset
+   * with that column, each key once): a table that mirrors its input drops what has left the
+   * input. Delta: one atomic MERGE (when not matched by source: delete). Parquet (unpartitioned
+   * tables): the kept rows are written beside the table, which they then replace.
+   */
+  public void retainOnly(String table, Dataset<Row> keep, String key) {
+    Dataset<Row> keys = keep.select(key);
+    if (format == TableFormat.DELTA) {
+      io.delta.tables.DeltaTable.forPath(spark, path(table)).as("t")
+          .merge(keys.as("s"), org.apache.spark.sql.functions.expr("t." + key + " = s." + key))
+          .whenNotMatchedBySource().delete()
+          .execute();
+      return;
+    }
+    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path(table));
+    org.apache.hadoop.fs.Path kept = new org.apache.hadoop.fs.Path(path(table) + ".retained-"
+        + java.util.UUID.randomUUID());
+    read(table).join(keys, columns(key), "left_semi").write().format(format.sourceName())
+        .mode(SaveMode.ErrorIfExists).save(kept.toString());
+    try {
+      org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(
+          spark.sparkContext().hadoopConfiguration());
+      if (!fs.delete(target, true) || !fs.rename(kept, target)) {
+        throw new java.io.IOException("cannot replace " + target + " with " + kept);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(table + ": " + e.getMessage(), e);
+    }
+  }
+
   /** Column names as the Scala sequence Spark's join-by-name methods take. */
   public static scala.collection.immutable.Seq<String> columns(String... names) {
     return scala.jdk.javaapi.CollectionConverters.asScala(java.util.List.of(names)).toList();

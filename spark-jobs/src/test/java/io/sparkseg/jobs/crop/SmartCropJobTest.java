@@ -127,15 +127,27 @@ public class SmartCropJobTest {
           .apply(0));
     }
 
-    // a re-run changes nothing; a changed photo is cropped again
+    // a re-run changes nothing; a changed photo is cropped again, and a photo that has left
+    // the folder takes its crop with it (the table mirrors the input, as ingest's do): its
+    // task now has no photo
     String again = run(spark, cfg);
     assertTrue(again.contains("photos: 9 in = 0 cropped + 6 unchanged + 3 quarantined"), again);
     Files.write(photos.resolve("photo_001.jpg"), ImageCodec.encodeJpeg(
         gen.photo("train", 1).image(), 0.5f)); // same picture, other bytes
+    Path gone = photos.resolve("photo_002.jpg");
+    byte[] goneBytes = Files.readAllBytes(gone);
+    Files.delete(gone);
     String changed = run(spark, cfg);
-    assertTrue(changed.contains("photos: 9 in = 1 cropped + 5 unchanged + 3 quarantined"),
+    assertTrue(changed.contains("photos: 8 in = 1 cropped + 4 unchanged + 3 quarantined"),
         changed);
-    assertEquals(6, store.read(TableStore.CROPS).count());
+    assertTrue(changed.contains("tasks: 9 in = 7 with a photo + 2 quarantined"), changed);
+    assertTrue(changed.contains("crops in the table: 5 in = 1 written this run + 4 unchanged"),
+        changed);
+    assertTrue(changed.matches("(?s).*crops_removed_not_in_input\\s+1\\n.*"), changed);
+    assertEquals(List.of(), store.read(TableStore.CROPS).filter(col("image_id")
+        .equalTo("photo_002.jpg")).collectAsList());
+    assertEquals(5, store.read(TableStore.CROPS).count());
+    Files.write(gone, goneBytes);
 
     // other ROI settings re-crop everything
     SparksegConfig wider = config(work, Map.of("roi.fallback", "letterbox"));

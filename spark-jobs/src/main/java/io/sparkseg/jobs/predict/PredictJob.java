@@ -143,14 +143,13 @@ public final class PredictJob {
         report::line)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      long imagesIn = manifest.count();
       Column ok = col("reason").isNull();
-      long already = manifest.filter(ok.and(col("already_scored"))).count();
-      long contentChanged = manifest.filter(ok.and(col("rescore").equalTo(RESCORE_CONTENT)))
-          .count();
-      List<Row> settingsChanged = manifest.filter(ok.and(col("rescore")
-              .equalTo(RESCORE_SETTINGS))).groupBy("previous_settings").count()
-          .collectAsList();
+      // one pass over the manifest for all its counts (each count is a Spark job)
+      ManifestCounts counts = ManifestCounts.of(manifest, ok);
+      long imagesIn = counts.images();
+      long already = counts.already();
+      long contentChanged = counts.contentChanged();
+      Map<String, Long> settingsChanged = counts.settingsChanged();
       Dataset<Row> toScore = manifest.filter(ok.and(col("already_scored").equalTo(false)))
           .select("image_id", "source_path", "content_hash", "content");
 
@@ -212,16 +211,19 @@ public final class PredictJob {
             .unionByName(rejectedInScoring.select("image_id", "source_path", "content_hash",
                 "reason", "detail"))
             .persist(StorageLevel.MEMORY_AND_DISK());
-        long quarantined = rejected.count();
+        // by reason in one job; the total is their sum
+        List<Row> byReason = rejected.groupBy("reason").count().orderBy("reason")
+            .collectAsList();
+        long quarantined = byReason.stream().mapToLong(x -> x.getLong(1)).sum();
         // a bad file is recorded once per content (raw = its hash): a scheduled predict does
         // not add the same rows every run
         Dataset<Row> quarantineRows = Quarantine.rows(rejected, report.runId(), NAME,
             col("source_path"), lit(null), col("image_id"), lit(null),
             org.apache.spark.sql.functions.concat(lit("sha256:"), col("content_hash")));
-        long recorded = Quarantine.append(store, Quarantine.notYetRecorded(store, quarantineRows,
-            NAME));
+        long recorded = quarantined == 0 ? 0 : Quarantine.append(store,
+            Quarantine.notYetRecorded(store, quarantineRows, NAME));
         report.count("quarantine_rows_added", recorded);
-        for (Row r : rejected.groupBy("reason").count().orderBy("reason").collectAsList()) {
+        for (Row r : byReason) {
           report.count("quarantined." + r.getString(0), r.getLong(1));
         }
         rejected.unpersist();
@@ -240,7 +242,8 @@ public final class PredictJob {
             .select("image_id", "class_id", "rle").orderBy("image_id", "class_id"),
             p.submission(), layout, classes, truth, cfg, hadoop);
 
-        long rescoredSettings = settingsChanged.stream().mapToLong(r -> r.getLong(1)).sum();
+        long rescoredSettings = settingsChanged.values().stream().mapToLong(Long::longValue)
+            .sum();
         report.count("images_in", imagesIn).count("images_already_scored", already)
             .count("images_scored", scoredImages).count("images_quarantined", quarantined)
             .count("images_rescored_content_changed", contentChanged)
@@ -257,9 +260,9 @@ public final class PredictJob {
         if (contentChanged > 0) {
           report.line("re-scored " + contentChanged + " image(s) whose content changed");
         }
-        for (Row r : settingsChanged) {
-          report.line("re-scored " + r.getLong(1) + " image(s) scored with other settings: "
-              + identity.changesFrom(r.getString(0)));
+        for (Map.Entry<String, Long> e : settingsChanged.entrySet()) {
+          report.line("re-scored " + e.getValue() + " image(s) scored with other settings: "
+              + identity.changesFrom(e.getKey()));
         }
         report.line("predictions: table " + store.path(TableStore.PREDICTIONS)
             + " where model_run_id = '" + models.modelRunId() + "'");
@@ -467,6 +470,34 @@ public final class PredictJob {
         .dropDuplicates("image_id", "source_path");
   }
 
+  /** The manifest's figures, from one grouped pass (each separate count would be a job). */
+  record ManifestCounts(long images, long already, long contentChanged,
+      Map<String, Long> settingsChanged) {
+    static ManifestCounts of(Dataset<Row> manifest, Column ok) {
+      long images = 0;
+      long already = 0;
+      long content = 0;
+      Map<String, Long> settings = new HashMap<>(); // by previous settings (may be null)
+      for (Row r : manifest.groupBy(ok.as("ok"), col("already_scored"), col("rescore"),
+          col("previous_settings")).count().collectAsList()) {
+        long n = r.getLong(4);
+        images += n;
+        if (!r.getBoolean(0)) {
+          continue;
+        }
+        if (!r.isNullAt(1) && r.getBoolean(1)) {
+          already += n;
+        }
+        if (RESCORE_CONTENT.equals(r.getString(2))) {
+          content += n;
+        } else if (RESCORE_SETTINGS.equals(r.getString(2))) {
+          settings.merge(r.getString(3), n, Long::sum);
+        }
+      }
+      return new ManifestCounts(images, already, content, settings);
+    }
+  }
+
   static final String RESCORE_CONTENT = "content changed";
   static final String RESCORE_SETTINGS = "settings changed";
 
@@ -479,17 +510,19 @@ public final class PredictJob {
       ScoringIdentity identity) {
     Dataset<Row> held = store.read(TableStore.PREDICTIONS)
         .filter(col("model_run_id").equalTo(modelRunId))
-        .join(scored.select("image_id").distinct(), TableStore.columns("image_id"), "left_semi")
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      long rows = held.count();
-      long keys = held.select("image_id", "class_id").distinct().count();
-      long current = held.filter(col("scoring_id").equalTo(identity.id()))
-          .select("image_id", "class_id").distinct().count();
-      return current - (rows - keys);
-    } finally {
-      held.unpersist();
-    }
+        .join(scored.select("image_id").distinct(), TableStore.columns("image_id"), "left_semi");
+    // per (image, class): its rows and whether one carries this identity; then one sum
+    Row r = held.groupBy("image_id", "class_id").agg(
+            org.apache.spark.sql.functions.count(lit(1)).as("n"),
+            org.apache.spark.sql.functions.max(when(col("scoring_id").equalTo(identity.id()),
+                1L).otherwise(0L)).as("current"))
+        .agg(org.apache.spark.sql.functions.sum("n"), org.apache.spark.sql.functions.count(
+            lit(1)), org.apache.spark.sql.functions.sum("current"))
+        .first();
+    long rows = r.isNullAt(0) ? 0 : r.getLong(0);
+    long keys = r.getLong(1);
+    long current = r.isNullAt(2) ? 0 : r.getLong(2);
+    return current - (rows - keys);
   }
 
   private static Dataset<Row> binaryFiles(SparkSession spark, String location, String glob) {

@@ -187,7 +187,10 @@ public final class TableStore {
    * Deletes the rows of {@code table} whose {@code key} is not among {@code keep}'s (a dataset
    * with that column, each key once): a table that mirrors its input drops what has left the
    * input. Delta: one atomic MERGE (when not matched by source: delete). Parquet (unpartitioned
-   * tables): the kept rows are written beside the table, which they then replace.
+   * tables; not atomic): the kept rows are written beside the table, the table is renamed
+   * aside, the kept rows renamed into its place, and only then is the old table deleted, so no
+   * row is lost at any point (a crash between the two renames leaves the table under
+   * {@code <table>.replaced-<uuid>}; the error names it).
    */
   public void retainOnly(String table, Dataset<Row> keep, String key) {
     Dataset<Row> keys = keep.select(key);
@@ -203,12 +206,21 @@ public final class TableStore {
         + java.util.UUID.randomUUID());
     read(table).join(keys, columns(key), "left_semi").write().format(format.sourceName())
         .mode(SaveMode.ErrorIfExists).save(kept.toString());
+    org.apache.hadoop.fs.Path aside = new org.apache.hadoop.fs.Path(path(table) + ".replaced-"
+        + java.util.UUID.randomUUID());
     try {
       org.apache.hadoop.fs.FileSystem fs = target.getFileSystem(
           spark.sparkContext().hadoopConfiguration());
-      if (!fs.delete(target, true) || !fs.rename(kept, target)) {
-        throw new java.io.IOException("cannot replace " + target + " with " + kept);
+      if (!fs.rename(target, aside)) {
+        fs.delete(kept, true);
+        throw new java.io.IOException("cannot move " + target + " aside to replace it");
       }
+      if (!fs.rename(kept, target)) {
+        boolean restored = fs.rename(aside, target);
+        throw new java.io.IOException("cannot move " + kept + " into " + target + "; the table "
+            + (restored ? "is unchanged" : "is at " + aside));
+      }
+      fs.delete(aside, true);
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(table + ": " + e.getMessage(), e);
     }

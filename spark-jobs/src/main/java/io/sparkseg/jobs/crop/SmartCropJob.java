@@ -131,7 +131,7 @@ public final class SmartCropJob {
       for (Row r : cropped.groupBy("status").count().collectAsList()) {
         status.put(r.getString(0), r.getLong(1));
       }
-      long versionBefore = store.exists(TableStore.CROPS) ? store.read(TableStore.CROPS).count()
+      long rowsBefore = store.exists(TableStore.CROPS) ? store.read(TableStore.CROPS).count()
           : 0;
       spark.sparkContext().setJobDescription("smart-crop: writing crops");
       Dataset<Row> newCrops = cropped.filter(col("status").equalTo("cropped"))
@@ -178,7 +178,7 @@ public final class SmartCropJob {
               + (exportError != null ? 1 : 0))
           .count("photos_cropped", croppedN).count("photos_skipped_unchanged", skipped)
           .count("crops_written_this_run", thisRun).count("crops_with_fallback", fallbacks)
-          .count("crops_in_table", inTable).count("crops_in_table_before", versionBefore)
+          .count("crops_in_table", inTable).count("crops_in_table_before", rowsBefore)
           .count("crops_removed_not_in_input", notInInput)
           .count("quarantined", quarantined);
       report.reconcile("photos", paths.size(), JobReport.outcomes("cropped", thisRun,

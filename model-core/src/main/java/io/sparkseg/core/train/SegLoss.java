@@ -10,6 +10,9 @@ import java.util.Locale;
  * computed from logits as {@code max(x,0) - x*y + log(1 + exp(-|x|))}, never {@code log(sigmoid)}).
  * Named as in the configuration: {@code bce}, {@code dice}, {@code combo} (0.5 BCE + 0.5 Dice),
  * {@code bce-pw} (BCE with per-class pos_weight), {@code combo-pw} (0.75 BCE-pw + 0.25 Dice),
+ * {@code focal-pw} (combo-pw with the BCE replaced by the focal loss of Lin et al. 2017, gamma 2:
+ * each pixel's BCE-pw scaled by {@code (1 - p_t)^2}, so the many easy background pixels weigh
+ * little beside the few hard ones of small, rare defects),
  * {@code jaccard} (soft IoU), and for one-class-per-pixel targets (softmax) {@code ce}
  * (cross-entropy), {@code ce-dice} (0.5 cross-entropy + 0.5 Dice) and {@code ce-dice-iou}
  * (cross-entropy + Dice + soft IoU, a third each). Softmax targets may leave pixels unlabelled
@@ -30,16 +33,19 @@ public final class SegLoss {
   private final float[] posWeight;
   private final float[] classWeight;
   private final float lovaszWeight;
+  /** Focal modulation exponent of the BCE term; 0 = plain BCE. */
+  private final float gamma;
 
   private SegLoss(String name, float bceWeight, float diceWeight, float ceWeight,
       float iouWeight, boolean softmax, float[] posWeight) {
-    this(name, bceWeight, diceWeight, ceWeight, iouWeight, softmax, posWeight, null, 0);
+    this(name, bceWeight, diceWeight, ceWeight, iouWeight, softmax, posWeight, null, 0, 0);
   }
 
   private SegLoss(String name, float bceWeight, float diceWeight, float ceWeight,
       float iouWeight, boolean softmax, float[] posWeight, float[] classWeight,
-      float lovaszWeight) {
+      float lovaszWeight, float gamma) {
     this.lovaszWeight = lovaszWeight;
+    this.gamma = gamma;
     this.name = name;
     this.bceWeight = bceWeight;
     this.diceWeight = diceWeight;
@@ -57,7 +63,7 @@ public final class SegLoss {
           + "the cross-entropy of ce, ce-dice, ce-dice-iou");
     }
     return new SegLoss(name, bceWeight, diceWeight, ceWeight, iouWeight, softmax, posWeight,
-        weights == null ? null : weights.clone(), lovaszWeight);
+        weights == null ? null : weights.clone(), lovaszWeight, gamma);
   }
 
   /** The loss a configuration name stands for; {@code posWeight} is used by the -pw losses. */
@@ -69,13 +75,16 @@ public final class SegLoss {
       case "combo" -> new SegLoss("combo", 0.5f, 0.5f, 0, 0, false, null);
       case "bce-pw" -> new SegLoss("bce-pw", 1, 0, 0, 0, false, posWeight.clone());
       case "combo-pw" -> new SegLoss("combo-pw", 0.75f, 0.25f, 0, 0, false, posWeight.clone());
+      case "focal-pw" -> new SegLoss("focal-pw", 0.75f, 0.25f, 0, 0, false, posWeight.clone(),
+          null, 0, 2f);
       case "ce" -> new SegLoss("ce", 0, 0, 1, 0, true, null);
       case "ce-dice" -> new SegLoss("ce-dice", 0, 0.5f, 0.5f, 0, true, null);
       case "ce-dice-iou" -> new SegLoss("ce-dice-iou", 0, 1f / 3, 1f / 3, 1f / 3, true, null);
-      case "lovasz" -> new SegLoss("lovasz", 0, 0, 0, 0, true, null, null, 1);
-      case "ce-lovasz" -> new SegLoss("ce-lovasz", 0, 0, 0.5f, 0, true, null, null, 0.5f);
+      case "lovasz" -> new SegLoss("lovasz", 0, 0, 0, 0, true, null, null, 1, 0);
+      case "ce-lovasz" -> new SegLoss("ce-lovasz", 0, 0, 0.5f, 0, true, null, null, 0.5f, 0);
       default -> throw new IllegalArgumentException("unknown loss '" + name + "'; expected one of "
-          + "bce, dice, jaccard, combo, bce-pw, combo-pw, ce, ce-dice, ce-dice-iou, lovasz, "
+          + "bce, dice, jaccard, combo, bce-pw, combo-pw, focal-pw, ce, ce-dice, ce-dice-iou, "
+          + "lovasz, "
           + "ce-lovasz");
     };
   }
@@ -92,7 +101,8 @@ public final class SegLoss {
     }
     NDArray total = null;
     if (bceWeight > 0) {
-      total = bce(logits, target, posWeight).mul(bceWeight);
+      total = (gamma > 0 ? focal(logits, target, posWeight, gamma)
+          : bce(logits, target, posWeight)).mul(bceWeight);
     }
     if (ceWeight > 0) {
       NDArray ce = crossEntropy(logits, target, classWeight).mul(ceWeight);
@@ -121,11 +131,28 @@ public final class SegLoss {
 
   /** Mean binary cross-entropy from logits; {@code posWeight} per class or null. */
   public static NDArray bce(NDArray x, NDArray y, float[] posWeight) {
-    NDArray softplusNegAbs = x.abs().neg().exp().add(1).log(); // log(1 + e^-|x|)
-    NDArray reluNeg = x.neg().maximum(0f);
+    return perPixelBce(x, y, posWeight).mean();
+  }
+
+  /**
+   * Mean focal loss from logits (Lin et al. 2017, as torchvision's {@code sigmoid_focal_loss}
+   * without its alpha): each pixel's binary cross-entropy (with {@code posWeight} per class, or
+   * null) times {@code (1 - p_t)^gamma}, {@code p_t} the probability given to the true label.
+   * {@code gamma} 0 is {@link #bce}.
+   */
+  public static NDArray focal(NDArray x, NDArray y, float[] posWeight, float gamma) {
+    NDArray p = x.getNDArrayInternal().sigmoid();
+    NDArray miss = p.add(y).sub(p.mul(y).mul(2)); // 1 - p_t: 1 - p where y = 1, p where y = 0
+    return miss.pow(gamma).mul(perPixelBce(x, y, posWeight)).mean();
+  }
+
+  /** Each pixel's binary cross-entropy from logits, stable for any logit. */
+  private static NDArray perPixelBce(NDArray x, NDArray y, float[] posWeight) {
+    // -log(sigmoid(x)) = log(1 + e^-|x|) + max(-x, 0); the loss is (1 - y) x + w -log(sigmoid(x))
+    NDArray lossOfLabel = x.abs().neg().exp().add(1).log().add(x.neg().maximum(0f));
+    NDArray notLabel = y.neg().add(1).mul(x);
     if (posWeight == null) {
-      // max(x,0) - x*y + log(1 + e^-|x|) == (1-y)*x + log(1+e^-|x|) + max(-x,0)
-      return y.neg().add(1).mul(x).add(softplusNegAbs).add(reluNeg).mean();
+      return notLabel.add(lossOfLabel);
     }
     long c = x.getShape().get(1);
     if (posWeight.length != c) {
@@ -133,8 +160,7 @@ public final class SegLoss {
           + c + " classes: " + Arrays.toString(posWeight));
     }
     NDArray pw = x.getManager().create(posWeight, new Shape(1, c, 1, 1));
-    NDArray logWeight = pw.sub(1).mul(y).add(1); // 1 + (pw - 1) * y
-    return y.neg().add(1).mul(x).add(logWeight.mul(softplusNegAbs.add(reluNeg))).mean();
+    return notLabel.add(pw.sub(1).mul(y).add(1).mul(lossOfLabel)); // w = 1 + (pw - 1) y
   }
 
   /**

@@ -44,6 +44,38 @@ class TrainingPartsTest {
   }
 
   @Test
+  void focalScalesEachPixelsBceByItsMissAndTakesTheDiceTermOfComboPw() {
+    float[] x = {0f, 2f, -3f, 0.5f, 4f, -1f, 1f, -2f};
+    float[] y = {1f, 0f, 1f, 0f, 1f, 0f, 0f, 1f};
+    float[] pw = {5f, 2f, 1f, 1.5f};
+    NDArray lx = m.create(x, new Shape(2, 4, 1, 1));
+    NDArray ly = m.create(y, new Shape(2, 4, 1, 1));
+    double want = 0;
+    double wantPw = 0;
+    for (int i = 0; i < 8; i++) {
+      double p = 1 / (1 + Math.exp(-x[i]));
+      double miss = y[i] == 1 ? 1 - p : p;
+      want += miss * miss * bce(x[i], y[i], 1) / 8;
+      wantPw += miss * miss * bce(x[i], y[i], pw[i % 4]) / 8;
+    }
+    assertEquals(want, SegLoss.focal(lx, ly, null, 2f).getFloat(), 1e-5);
+    assertEquals(wantPw, SegLoss.focal(lx, ly, pw, 2f).getFloat(), 1e-5);
+    assertEquals(SegLoss.bce(lx, ly, pw).getFloat(), SegLoss.focal(lx, ly, pw, 0f).getFloat(),
+        1e-6, "gamma 0 is BCE");
+    // a confident right pixel weighs far less than under BCE, a wrong one about the same
+    NDArray right = m.create(new float[] {4f}, new Shape(1, 1, 1, 1));
+    NDArray wrong = m.create(new float[] {-4f}, new Shape(1, 1, 1, 1));
+    NDArray one = m.create(new float[] {1f}, new Shape(1, 1, 1, 1));
+    assertTrue(SegLoss.focal(right, one, null, 2f).getFloat()
+        < 0.001 * SegLoss.bce(right, one, null).getFloat());
+    assertTrue(SegLoss.focal(wrong, one, null, 2f).getFloat()
+        > 0.95 * SegLoss.bce(wrong, one, null).getFloat());
+    float focalPw = SegLoss.of("focal-pw", pw).compute(lx, ly).getFloat();
+    assertEquals(0.75 * wantPw + 0.25 * SegLoss.dice(lx.getNDArrayInternal().sigmoid(), ly)
+        .getFloat(), focalPw, 1e-5);
+  }
+
+  @Test
   void bceMatchesTheDefinitionAndStaysFiniteForLargeLogits() {
     float[] x = {0f, 2f, -3f, 0.5f};
     float[] y = {1f, 0f, 1f, 0f};

@@ -162,9 +162,7 @@ public final class SmartCropJob {
       long quarantined = Quarantine.append(store, Quarantine.rows(all, report.runId(), NAME,
           col("source_path"), col("task_position"), col("image_id"), lit(null),
           col("task_id")));
-      for (Row r : all.groupBy("reason").count().orderBy("reason").collectAsList()) {
-        report.count("quarantined." + r.getString(0), r.getLong(1));
-      }
+      Quarantine.byReason(all).forEach((reason, n) -> report.count("quarantined." + reason, n));
       long photosQuarantinedEarly = rejected.stream()
           .filter(x -> x.imageId() != null && x.position() == null).count();
       long tasksQuarantinedEarly = rejected.stream().filter(x -> x.position() != null).count();

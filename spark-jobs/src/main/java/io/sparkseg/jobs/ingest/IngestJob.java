@@ -206,8 +206,7 @@ public final class IngestJob {
   }
 
   private static void countReasons(JobReport report, String prefix, Dataset<Row> rejected) {
-    for (Row r : rejected.groupBy("reason").count().orderBy("reason").collectAsList()) {
-      report.count("quarantined." + prefix + "." + r.getString(0), r.getLong(1));
-    }
+    Quarantine.byReason(rejected).forEach((reason, n) ->
+        report.count("quarantined." + prefix + "." + reason, n));
   }
 }

@@ -120,9 +120,8 @@ public final class SampleIngestJob {
       long lateRejected = read.filter(col("reason").isNotNull()).count();
       long quarantined = Quarantine.append(store, Quarantine.rows(rejected, report.runId(), NAME,
           col("source_path"), lit(null), col("image_id"), lit(null), lit(null)));
-      for (Row r : rejected.groupBy("reason").count().orderBy("reason").collectAsList()) {
-        report.count("quarantined." + r.getString(0), r.getLong(1));
-      }
+      Quarantine.byReason(rejected).forEach((reason, n) ->
+          report.count("quarantined." + reason, n));
       report.count("samples_written", written).count("quarantined", quarantined)
           .count("excluded_by_include", excluded);
       report.reconcile("pairs", pairs.size(), JobReport.outcomes("samples", written,

@@ -143,6 +143,15 @@ public final class Quarantine {
         .and(quarantineRows.col("raw").eqNullSafe(known.col("raw"))), "left_anti");
   }
 
+  /** Rejected rows (with a {@code reason} column) counted by reason, in reason order: one job. */
+  public static java.util.Map<String, Long> byReason(Dataset<Row> rejected) {
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    for (Row r : rejected.groupBy("reason").count().orderBy("reason").collectAsList()) {
+      out.put(r.getString(0), r.getLong(1));
+    }
+    return out;
+  }
+
   /** Appends to the quarantine table and returns how many rows were appended. */
   public static long append(TableStore store, Dataset<Row> quarantineRows) {
     Dataset<Row> cached = quarantineRows.cache();

@@ -212,9 +212,8 @@ public final class PredictJob {
                 "reason", "detail"))
             .persist(StorageLevel.MEMORY_AND_DISK());
         // by reason in one job; the total is their sum
-        List<Row> byReason = rejected.groupBy("reason").count().orderBy("reason")
-            .collectAsList();
-        long quarantined = byReason.stream().mapToLong(x -> x.getLong(1)).sum();
+        Map<String, Long> byReason = Quarantine.byReason(rejected);
+        long quarantined = byReason.values().stream().mapToLong(Long::longValue).sum();
         // a bad file is recorded once per content (raw = its hash): a scheduled predict does
         // not add the same rows every run
         Dataset<Row> quarantineRows = Quarantine.rows(rejected, report.runId(), NAME,
@@ -223,9 +222,7 @@ public final class PredictJob {
         long recorded = quarantined == 0 ? 0 : Quarantine.append(store,
             Quarantine.notYetRecorded(store, quarantineRows, NAME));
         report.count("quarantine_rows_added", recorded);
-        for (Row r : byReason) {
-          report.count("quarantined." + r.getString(0), r.getLong(1));
-        }
+        byReason.forEach((reason, n) -> report.count("quarantined." + reason, n));
         rejected.unpersist();
 
         // 6. the submission: every readable input image, from the table

@@ -65,6 +65,28 @@ public final class Engines {
         + " holds no libtorch.so." + how;
   }
 
+  /**
+   * Lets libtorch use {@code n} threads within an operator from now on (PyTorch's
+   * {@code torch.set_num_threads}: process-wide, and set for the calling thread too, so call it
+   * on the thread that runs the model). libtorch's default is one per core of the machine, which
+   * oversubscribes the cores when several models run at once in one JVM.
+   */
+  public static void setCpuThreads(int n) {
+    if (n < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + n);
+    }
+    pytorch();
+    if (ai.djl.pytorch.jni.JniUtils.getNumThreads() != n) {
+      ai.djl.pytorch.jni.JniUtils.setNumThreads(n);
+    }
+  }
+
+  /** CPU threads libtorch uses within an operator on the calling thread. */
+  public static int cpuThreads() {
+    pytorch();
+    return ai.djl.pytorch.jni.JniUtils.getNumThreads();
+  }
+
   /** The device for a GPU address as Spark reports it ("0", "1"), or the CPU for null. */
   public static Device device(String gpuAddress) {
     return gpuAddress == null ? Device.cpu() : Device.gpu(Integer.parseInt(gpuAddress.trim()));

@@ -77,6 +77,8 @@ public final class FoldTrainer {
   /** Size of the training tiles (the model card's input size); -1 until a batch was seen. */
   private int inputHeight = -1;
   private int inputWidth = -1;
+  private java.util.function.IntSupplier cpuThreads;
+  private int lastCpuThreads;
 
   public FoldTrainer(ModelSpec spec, TrainOptions options, CheckpointStore store, Device device,
       PrintStream log) {
@@ -95,6 +97,28 @@ public final class FoldTrainer {
   public FoldTrainer progressEvery(int seconds) {
     this.progressNanos = seconds * 1_000_000_000L;
     return this;
+  }
+
+  /**
+   * On the CPU, how many threads libtorch may use for this fold, asked again before every epoch
+   * and before the out-of-fold pass (where several folds share a machine, the last one running
+   * can take the cores the others have given back); a value below 1, or no supplier (the
+   * default), leaves libtorch's setting as it is. Ignored on a GPU.
+   */
+  public FoldTrainer cpuThreads(java.util.function.IntSupplier threads) {
+    this.cpuThreads = threads;
+    return this;
+  }
+
+  private void applyCpuThreads() {
+    if (cpuThreads != null && "cpu".equals(device.getDeviceType())) {
+      int n = cpuThreads.getAsInt();
+      if (n > 0 && n != lastCpuThreads) {
+        Engines.setCpuThreads(n);
+        log.printf(Locale.ROOT, "cpu threads: %d%n", n);
+        lastCpuThreads = n;
+      }
+    }
   }
 
   public FoldTrainer augmenter(Augmenter a) {
@@ -198,6 +222,7 @@ public final class FoldTrainer {
       boolean stoppedEarly = false;
 
       for (int epoch = state.epoch; epoch < options.epochs(); epoch++) {
+        applyCpuThreads();
         long t0 = System.nanoTime();
         float lr = schedule.lr(epoch);
         double[] lossAndCount = trainEpoch(engine, manager, model, ps, params, optimizer, loss,
@@ -250,6 +275,7 @@ public final class FoldTrainer {
       // out-of-fold probabilities from the best model
       Map<String, Double> bestMetrics = Map.of();
       if (store.exists(BEST + ".safetensors")) {
+        applyCpuThreads();
         try (InputStream in = store.open(BEST + ".safetensors")) {
           TorchWeights.load(model, SafeTensors.read(in, store.location(BEST + ".safetensors")), "",
               store.location(BEST + ".safetensors"));

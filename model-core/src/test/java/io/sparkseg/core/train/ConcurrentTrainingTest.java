@@ -1,14 +1,20 @@
 package io.sparkseg.core.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import io.sparkseg.core.nn.Engines;
 import io.sparkseg.core.nn.ModelSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,5 +43,49 @@ class ConcurrentTrainingTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Each fold's libtorch threads follow its supplier, asked before every epoch and before the
+   * out-of-fold pass, and one fold's setting does not change the other's: the first asks for
+   * 1, 2 and 1 thread in turn, the second always for 2.
+   */
+  @Test
+  void eachTrainerRunsWithTheThreadsItsSupplierGives(@TempDir Path a, @TempDir Path b)
+      throws Exception {
+    List<TrainingSample> data = TrainingData.samples("train", 8, 64, 128, 8);
+    ModelSpec spec = new ModelSpec(ModelSpec.Architecture.UNET, "resnet18",
+        new int[] {16, 16, 8, 8, 8}, 4, ModelSpec.Activation.SIGMOID);
+    TrainOptions o = TrainOptions.builder().epochs(2).batchSize(4).warmupEpochs(0).cosineT0(2)
+        .build();
+    AtomicInteger asked = new AtomicInteger();
+    int[] turns = {1, 2, 1};
+    ByteArrayOutputStream logA = new ByteArrayOutputStream();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<Integer> ra = pool.submit(() -> {
+        new FoldTrainer(spec, o, new LocalCheckpointStore(a), Device.cpu(),
+            new PrintStream(logA, true, StandardCharsets.UTF_8))
+            .cpuThreads(() -> turns[Math.min(asked.getAndIncrement(), 2)])
+            .fit(SampleSource.of(data, true, 1), SampleSource.of(data, false, 0), null);
+        return Engines.cpuThreads();
+      });
+      Future<Integer> rb = pool.submit(() -> {
+        new FoldTrainer(spec, o, new LocalCheckpointStore(b), Device.cpu(), System.out)
+            .cpuThreads(() -> 2)
+            .fit(SampleSource.of(data, true, 2), SampleSource.of(data, false, 0), null);
+        return Engines.cpuThreads();
+      });
+      assertEquals(1, ra.get());
+      assertEquals(2, rb.get());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(3, asked.get(), "asked before epoch 1, epoch 2 and the out-of-fold pass");
+    String log = logA.toString(StandardCharsets.UTF_8);
+    int first = log.indexOf("cpu threads: 1");
+    int second = log.indexOf("cpu threads: 2");
+    int third = log.indexOf("cpu threads: 1", second);
+    assertTrue(first >= 0 && second > first && third > second, log);
   }
 }

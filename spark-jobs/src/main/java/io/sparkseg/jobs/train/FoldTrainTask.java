@@ -82,7 +82,11 @@ final class FoldTrainTask implements FlatMapFunction<Iterator<FoldTask>, String>
       trainer.encoderWeights(() -> p.getFileSystem(conf).open(p), p.toString());
     }
     FoldTrainer.Result r;
-    try (OofWriter oof = new OofWriter(store.location(OOF), conf, t.fold())) {
+    int executorCores = CpuShare.executorCores(SparkEnv.get().conf(),
+        Runtime.getRuntime().availableProcessors());
+    try (CpuShare cpus = new CpuShare(executorCores, tc == null ? 1 : tc.cpus());
+        OofWriter oof = new OofWriter(store.location(OOF), conf, t.fold())) {
+      trainer.cpuThreads(cpus::threads);
       r = trainer.fit(train, validation, (id, h, w, probs) -> {
         try {
           oof.write(id, h, w, probs);

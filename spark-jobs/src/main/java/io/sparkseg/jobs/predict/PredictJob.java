@@ -474,7 +474,9 @@ public final class PredictJob {
       long images = 0;
       long already = 0;
       long content = 0;
-      Map<String, Long> settings = new HashMap<>(); // by previous settings (may be null)
+      // by previous settings (may be null), in a fixed order for the report's lines
+      Map<String, Long> settings = new java.util.TreeMap<>(
+          java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
       for (Row r : manifest.groupBy(ok.as("ok"), col("already_scored"), col("rescore"),
           col("previous_settings")).count().collectAsList()) {
         long n = r.getLong(4);

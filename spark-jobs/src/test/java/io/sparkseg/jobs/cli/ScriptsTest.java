@@ -44,7 +44,7 @@ class ScriptsTest {
     }
     for (String f : new String[] {"pom.xml", "model-core/pom.xml", "spark-jobs/pom.xml",
         "model-core/src/main/java/A.java", "spark-jobs/src/main/java/B.java", "conf/jvm.options",
-        "conf/log4j2.properties"}) {
+        "conf/log4j2.properties", "conf/application.conf", "conf/demo.conf"}) {
       write(f, "");
       Files.setLastModifiedTime(root.resolve(f), FileTime.from(Instant.now().minusSeconds(3600)));
     }
@@ -220,6 +220,16 @@ class ScriptsTest {
         "built although nothing changed: " + fresh.calls());
     assertFalse(fresh.err().contains("building"), fresh.err());
 
+    // the defaults and the demo preset ship inside the jar: editing them needs a build too
+    write("conf/demo.conf", "sparkseg.train.epochs = 4");
+    Run preset = launcher("jdk17", "--help");
+    assertTrue(preset.calls().get(0).startsWith("fakebin/mvn -q -DskipTests install"),
+        preset.calls().toString());
+    assertTrue(preset.err().contains("conf/demo.conf changed since the last build"),
+        preset.err());
+    Files.setLastModifiedTime(root.resolve("conf/demo.conf"),
+        FileTime.from(Instant.now().minusSeconds(3600)));
+
     write("model-core/src/main/java/A.java", "class A {}"); // now newer than the build
     Run changed = launcher("jdk17", "--help");
     assertTrue(changed.calls().get(0).startsWith("fakebin/mvn -q -DskipTests install"),
@@ -294,6 +304,11 @@ class ScriptsTest {
         "sparkseg-app.jar does not exist"), r.err());
 
     built("spark-jobs/target/sparkseg-app.jar");
+    write("conf/application.conf", "sparkseg {}");
+    Run defaults = submit(Map.of("SPARKSEG_PACKAGES", ""), "--", "ingest");
+    assertTrue(defaults.err().contains("conf/application.conf is newer than"), defaults.err());
+    Files.setLastModifiedTime(root.resolve("conf/application.conf"),
+        FileTime.from(Instant.now().minusSeconds(3600)));
     write("spark-jobs/src/main/java/B.java", "class B {}");
     Run stale = submit(Map.of("SPARKSEG_PACKAGES", ""), "--", "ingest");
     assertTrue(stale.err().contains("B.java is newer than"), stale.err());

@@ -193,6 +193,22 @@ public final class FoldTrainer {
   }
 
   public Result fit(SampleSource train, SampleSource validation, OofSink oof) throws IOException {
+    // libtorch's thread setting outlives the fold on this thread (a pooled Spark task thread runs
+    // other tasks next) and becomes the default of threads that start later: put it back
+    int threadsBefore = cpuThreads != null && "cpu".equals(device.getDeviceType())
+        ? Engines.cpuThreads() : 0;
+    try {
+      return train(train, validation, oof);
+    } finally {
+      if (threadsBefore > 0 && lastCpuThreads > 0 && lastCpuThreads != threadsBefore) {
+        Engines.setCpuThreads(threadsBefore);
+      }
+      lastCpuThreads = 0;
+    }
+  }
+
+  private Result train(SampleSource train, SampleSource validation, OofSink oof)
+      throws IOException {
     Engine engine = Engines.pytorch();
     Autograd.noGrad(); // this thread records gradients only inside Autograd.backward
     try (NDManager manager = engine.newBaseManager(device)) {

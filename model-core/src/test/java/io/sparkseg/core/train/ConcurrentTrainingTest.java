@@ -48,7 +48,8 @@ class ConcurrentTrainingTest {
   /**
    * Each fold's libtorch threads follow its supplier, asked before every epoch and before the
    * out-of-fold pass, and one fold's setting does not change the other's: the first asks for
-   * 1, 2 and 1 thread in turn, the second always for 2.
+   * 1, 2 and 1 thread in turn, the second always for one more than its thread had. Once fit
+   * returns, the thread has its own setting back.
    */
   @Test
   void eachTrainerRunsWithTheThreadsItsSupplierGives(@TempDir Path a, @TempDir Path b)
@@ -63,21 +64,32 @@ class ConcurrentTrainingTest {
     ByteArrayOutputStream logA = new ByteArrayOutputStream();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
-      Future<Integer> ra = pool.submit(() -> {
+      // each records the threads its last epoch ran with (the OOF sink runs in the out-of-fold
+      // pass, on the training thread) and what the thread has once fit returns
+      int[] during = new int[2];
+      Future<int[]> ra = pool.submit(() -> {
+        int before = Engines.cpuThreads();
         new FoldTrainer(spec, o, new LocalCheckpointStore(a), Device.cpu(),
             new PrintStream(logA, true, StandardCharsets.UTF_8))
             .cpuThreads(() -> turns[Math.min(asked.getAndIncrement(), 2)])
-            .fit(SampleSource.of(data, true, 1), SampleSource.of(data, false, 0), null);
-        return Engines.cpuThreads();
+            .fit(SampleSource.of(data, true, 1), SampleSource.of(data, false, 0),
+                (id, h, w, p) -> during[0] = Engines.cpuThreads());
+        return new int[] {before, Engines.cpuThreads()};
       });
-      Future<Integer> rb = pool.submit(() -> {
+      Future<int[]> rb = pool.submit(() -> {
+        int before = Engines.cpuThreads();
         new FoldTrainer(spec, o, new LocalCheckpointStore(b), Device.cpu(), System.out)
-            .cpuThreads(() -> 2)
-            .fit(SampleSource.of(data, true, 2), SampleSource.of(data, false, 0), null);
-        return Engines.cpuThreads();
+            .cpuThreads(() -> before + 1)
+            .fit(SampleSource.of(data, true, 2), SampleSource.of(data, false, 0),
+                (id, h, w, p) -> during[1] = Engines.cpuThreads());
+        return new int[] {before, Engines.cpuThreads()};
       });
-      assertEquals(1, ra.get());
-      assertEquals(2, rb.get());
+      int[] threadsA = ra.get();
+      int[] threadsB = rb.get();
+      assertEquals(1, during[0]);
+      assertEquals(threadsB[0] + 1, during[1]);
+      assertEquals(threadsA[0], threadsA[1], "the thread gets its setting back after the fold");
+      assertEquals(threadsB[0], threadsB[1], "the thread gets its setting back after the fold");
     } finally {
       pool.shutdownNow();
     }

@@ -110,8 +110,13 @@ public final class FoldTrainer {
     return this;
   }
 
+  /** Whether this fold sets libtorch's CPU threads: a supplier was given and it runs on the CPU. */
+  private boolean setsCpuThreads() {
+    return cpuThreads != null && "cpu".equals(device.getDeviceType());
+  }
+
   private void applyCpuThreads() {
-    if (cpuThreads != null && "cpu".equals(device.getDeviceType())) {
+    if (setsCpuThreads()) {
       int n = cpuThreads.getAsInt();
       if (n > 0 && n != lastCpuThreads) {
         Engines.setCpuThreads(n);
@@ -195,8 +200,7 @@ public final class FoldTrainer {
   public Result fit(SampleSource train, SampleSource validation, OofSink oof) throws IOException {
     // libtorch's thread setting outlives the fold on this thread (a pooled Spark task thread runs
     // other tasks next) and becomes the default of threads that start later: put it back
-    int threadsBefore = cpuThreads != null && "cpu".equals(device.getDeviceType())
-        ? Engines.cpuThreads() : 0;
+    int threadsBefore = setsCpuThreads() ? Engines.cpuThreads() : 0;
     try {
       return train(train, validation, oof);
     } finally {

@@ -84,8 +84,7 @@ public final class SegLoss {
       case "ce-lovasz" -> new SegLoss("ce-lovasz", 0, 0, 0.5f, 0, true, null, null, 0.5f, 0);
       default -> throw new IllegalArgumentException("unknown loss '" + name + "'; expected one of "
           + "bce, dice, jaccard, combo, bce-pw, combo-pw, focal-pw, ce, ce-dice, ce-dice-iou, "
-          + "lovasz, "
-          + "ce-lovasz");
+          + "lovasz, ce-lovasz");
     };
   }
 

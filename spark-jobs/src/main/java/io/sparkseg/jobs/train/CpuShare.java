@@ -16,7 +16,8 @@ import org.apache.spark.SparkConf;
  */
 final class CpuShare implements AutoCloseable {
   private static final AtomicInteger RUNNING = new AtomicInteger();
-  private static final Pattern LOCAL = Pattern.compile("local\\[(\\*|\\d+)(,\\s*\\d+)?]");
+  /** local, local[N], local[*], local[N, maxFailures] (group 2: N or *; null for plain local). */
+  private static final Pattern LOCAL = Pattern.compile("local(\\[(\\*|\\d+)(,\\s*\\d+)?])?");
 
   private final int executorCores;
   private final int taskCpus;
@@ -44,13 +45,11 @@ final class CpuShare implements AutoCloseable {
    */
   static int executorCores(SparkConf conf, int machineCores) {
     Matcher m = LOCAL.matcher(conf.get("spark.master", "").trim());
-    if (m.matches()) {
-      return m.group(1).equals("*") ? machineCores : Integer.parseInt(m.group(1));
+    if (!m.matches()) {
+      return conf.getInt("spark.executor.cores", machineCores);
     }
-    if (conf.get("spark.master", "").trim().equals("local")) {
-      return 1;
-    }
-    return conf.getInt("spark.executor.cores", machineCores);
+    String n = m.group(2);
+    return n == null ? 1 : n.equals("*") ? machineCores : Integer.parseInt(n);
   }
 
   @Override

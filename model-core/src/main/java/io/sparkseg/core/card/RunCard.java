@@ -58,9 +58,18 @@ public record RunCard(String runId, String updatedAt, String task, List<String> 
   public record Fold(int fold, int bestEpoch, int epochsRun, Map<String, Double> metrics,
       String device, double seconds) {}
 
-  /** Per class (class 1 first): the rule and its out-of-fold Dice, and the default rule's. */
+  /**
+   * Per class (class 1 first): the rule and its out-of-fold Dice, and the default rule's.
+   * {@code maxAreas} (0 = none) is null in cards written before it existed.
+   */
   public record PostProcessing(String source, long images, List<Float> thresholds,
-      List<Integer> minAreas, List<Float> gates, List<Double> dice, List<Double> defaultDice) {}
+      List<Integer> minAreas, List<Integer> maxAreas, List<Float> gates, List<Double> dice,
+      List<Double> defaultDice) {
+    /** Class {@code c}'s maximum area as shown to people: "-" for none. */
+    public String maxArea(int c) {
+      return maxAreas == null || maxAreas.get(c) == 0 ? "-" : String.valueOf(maxAreas.get(c));
+    }
+  }
 
   /**
    * A score on {@code images} held-out images and its baseline's: Kaggle's mean Dice and the
@@ -205,12 +214,13 @@ public record RunCard(String runId, String updatedAt, String task, List<String> 
     } else {
       md.append("Tuned on ").append(postProcessing.images()).append(" out-of-fold images (`")
           .append(postProcessing.source()).append("`).\n\n");
-      md.append("| class | threshold | min area | gate | oof Dice | at 0.5, no area |\n"
-          + "|---|---|---|---|---|---|\n");
+      md.append("| class | threshold | min area | max area | gate | oof Dice | at 0.5, no area |\n"
+          + "|---|---|---|---|---|---|---|\n");
       for (int c = 0; c < postProcessing.thresholds().size(); c++) {
-        md.append(String.format(Locale.ROOT, "| %d %s | %.2f | %d | %.2f | %.4f | %.4f |%n",
+        md.append(String.format(Locale.ROOT, "| %d %s | %.2f | %d | %s | %.2f | %.4f | %.4f |%n",
             c + 1, classNames.get(c), postProcessing.thresholds().get(c),
-            postProcessing.minAreas().get(c), postProcessing.gates().get(c),
+            postProcessing.minAreas().get(c), postProcessing.maxArea(c),
+            postProcessing.gates().get(c),
             postProcessing.dice().get(c), postProcessing.defaultDice().get(c)));
       }
       md.append('\n');

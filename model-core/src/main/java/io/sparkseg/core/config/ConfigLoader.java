@@ -230,9 +230,13 @@ public final class ConfigLoader {
     SparksegConfig.Tune tune = new SparksegConfig.Tune(
         toFloats(r.ruleList("tune.thresholds", -1, 0.0, 1.0, true)),
         r.ruleList("tune.min-areas", -1, 0.0, 1e9, false).stream().mapToInt(Double::intValue)
+            .toArray(),
+        r.ruleList("tune.max-areas", -1, 0.0, 1e9, false).stream().mapToInt(Double::intValue)
             .toArray());
-    if (tune.thresholds().length == 0 || tune.minAreas().length == 0) {
-      r.problems.add(ROOT + ".tune: thresholds and min-areas need at least one value each");
+    if (tune.thresholds().length == 0 || tune.minAreas().length == 0
+        || tune.maxAreas().length == 0) {
+      r.problems.add(ROOT + ".tune: thresholds, min-areas and max-areas need at least one value "
+          + "each");
     }
     SparksegConfig.Predict predict = predictConfig(r, data.classes());
     if (r.problems.isEmpty()) {
@@ -418,12 +422,14 @@ public final class ConfigLoader {
         .map(Double::floatValue).toList();
     List<Integer> minAreas = r.ruleList("predict.min-areas", classes, 0.0, 1e9, false).stream()
         .map(Double::intValue).toList();
+    List<Integer> maxAreas = r.ruleList("predict.max-areas", classes, 0.0, 1e9, false).stream()
+        .map(Double::intValue).toList();
     List<Float> gate = r.ruleList("predict.gate", classes, 0.0, 1.0, false).stream()
         .map(Double::floatValue).toList();
     return new SparksegConfig.Predict(runId, model, r.path("predict.images"),
         r.string("predict.image-glob"), r.optionalString("predict.images-table"),
         r.get("predict.flip-tta", "true or false", () -> r.c.getBoolean("predict.flip-tta"), true),
-        r.intAtLeast("predict.batch-size", 0), thresholds, minAreas, gate,
+        r.intAtLeast("predict.batch-size", 0), thresholds, minAreas, maxAreas, gate,
         r.path("predict.submission"), submissionLayout, r.intAtLeast("predict.overlays", 0),
         r.path("predict.overlays-dir"), r.optionalPath("predict.truth-csv"),
         r.intAtLeast("predict.partitions", 0),

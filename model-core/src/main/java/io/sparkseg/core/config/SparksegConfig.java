@@ -156,11 +156,13 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
     return demo.scene();
   }
 
-  /** The grid {@code tune} searches per class. */
-  public record Tune(float[] thresholds, int[] minAreas) {
+  /** The grid {@code tune} searches per class (a maximum area of 0 = no maximum). */
+  public record Tune(float[] thresholds, int[] minAreas, int[] maxAreas)
+      implements java.io.Serializable {
     public Tune {
       thresholds = thresholds.clone();
       minAreas = minAreas.clone();
+      maxAreas = maxAreas.clone();
     }
   }
 
@@ -170,13 +172,15 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
    */
   public record Predict(String runId, String model, String images, String imageGlob,
       String imagesTable, boolean flipTta, int batchSize, java.util.List<Float> thresholds,
-      java.util.List<Integer> minAreas, java.util.List<Float> gate, String submission,
+      java.util.List<Integer> minAreas, java.util.List<Integer> maxAreas,
+      java.util.List<Float> gate, String submission,
       io.sparkseg.core.severstal.Submission.Layout submissionLayout, int overlays,
       String overlaysDir, String truthCsv, int partitions, long archiveEntryMaxBytes,
       long archiveSliceBytes) {
     public Predict {
       thresholds = java.util.List.copyOf(thresholds);
       minAreas = java.util.List.copyOf(minAreas);
+      maxAreas = java.util.List.copyOf(maxAreas);
       gate = java.util.List.copyOf(gate);
     }
   }
@@ -193,7 +197,8 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
     Predict p = predict;
     return new SparksegConfig(workDir, data, tables, folds, tiles, demo, train, tune,
         new Predict(runId, p.model(), p.images(), p.imageGlob(), p.imagesTable(), p.flipTta(),
-            p.batchSize(), p.thresholds(), p.minAreas(), p.gate(), p.submission(),
+            p.batchSize(), p.thresholds(), p.minAreas(), p.maxAreas(), p.gate(),
+            p.submission(),
             p.submissionLayout(), p.overlays(), p.overlaysDir(), p.truthCsv(), p.partitions(),
             p.archiveEntryMaxBytes(), p.archiveSliceBytes()),
         spark, dataset, photos, multiClass);

@@ -39,6 +39,8 @@ import java.util.Map;
  * @param tileStride horizontal tile stride
  * @param thresholds per-class probability threshold of the post-processing
  * @param minAreas per-class minimum component area (pixels) of the post-processing
+ * @param maxAreas per-class maximum component area (pixels, 0 = none); absent in sidecars
+ *     written before it existed, which read as no maximum
  * @param minMaxProbabilities per-class minimum of the image's max probability
  * @param postProcessingSource where the rules came from (the run's tuning file, or defaults)
  * @param opset ONNX operator set
@@ -49,7 +51,8 @@ public record ExportedModel(String format, String runId, List<String> models, St
     String encoder, int classes, List<String> classNames, String activation, boolean flipTta,
     String input, String output, int stride, float[] normalizationMean, float[] normalizationStd,
     int tileHeight, int tileWidth, int imageHeight, int imageWidth, int tileStride,
-    float[] thresholds, int[] minAreas, float[] minMaxProbabilities, String postProcessingSource,
+    float[] thresholds, int[] minAreas, int[] maxAreas, float[] minMaxProbabilities,
+    String postProcessingSource,
     int opset, String sparksegVersion, String createdAt) {
   public static final String FORMAT = "sparkseg-onnx/1";
   public static final String METADATA_KEY = "sparkseg";
@@ -67,11 +70,13 @@ public record ExportedModel(String format, String runId, List<String> models, St
     }
     float[] thresholds = new float[c];
     int[] minAreas = new int[c];
+    int[] maxAreas = new int[c];
     float[] minMax = new float[c];
     for (int i = 0; i < c; i++) {
       ClassRule r = post.rules().get(i);
       thresholds[i] = r.threshold();
       minAreas[i] = r.minArea();
+      maxAreas[i] = r.maxArea();
       minMax[i] = r.minMaxProbability();
     }
     return new ExportedModel(FORMAT, runId, List.copyOf(models),
@@ -79,7 +84,7 @@ public record ExportedModel(String format, String runId, List<String> models, St
         spec.activation().name().toLowerCase(Locale.ROOT), flipTta, OnnxExport.INPUT,
         OnnxExport.OUTPUT, 32, mean.clone(), std.clone(), geometry.tileHeight(),
         geometry.tileWidth(), geometry.imageHeight(), geometry.imageWidth(), geometry.stride(),
-        thresholds, minAreas, minMax, postProcessingSource, io.sparkseg.core.onnx.OnnxGraph.OPSET,
+        thresholds, minAreas, maxAreas, minMax, postProcessingSource, io.sparkseg.core.onnx.OnnxGraph.OPSET,
         version, createdAt);
   }
 
@@ -87,7 +92,8 @@ public record ExportedModel(String format, String runId, List<String> models, St
   public PostProcessor postProcessor() {
     List<ClassRule> rules = new ArrayList<>();
     for (int i = 0; i < classes; i++) {
-      rules.add(new ClassRule(thresholds[i], minAreas[i], minMaxProbabilities[i]));
+      rules.add(new ClassRule(thresholds[i], minAreas[i], maxAreas == null ? 0 : maxAreas[i],
+          minMaxProbabilities[i]));
     }
     return new PostProcessor(rules);
   }
@@ -126,6 +132,9 @@ public record ExportedModel(String format, String runId, List<String> models, St
     if (m.minAreas() == null || m.minAreas().length != m.classes()) {
       missing.add("minAreas (one per class)");
     }
+    if (m.maxAreas() != null && m.maxAreas().length != m.classes()) {
+      missing.add("maxAreas (one per class, when present)");
+    }
     if (m.minMaxProbabilities() == null || m.minMaxProbabilities().length != m.classes()) {
       missing.add("minMaxProbabilities (one per class)");
     }
@@ -145,6 +154,9 @@ public record ExportedModel(String format, String runId, List<String> models, St
     m.put("activation", activation);
     m.put("thresholds", Arrays.toString(thresholds));
     m.put("min_areas", Arrays.toString(minAreas));
+    if (maxAreas != null && Arrays.stream(maxAreas).anyMatch(a -> a > 0)) {
+      m.put("max_areas", Arrays.toString(maxAreas));
+    }
     m.put("input", input + ": float32 [N,3,H,W] RGB 0..255, H and W multiples of " + stride);
     m.put("output", output + ": float32 [N," + classes + ",H,W] " + activation
         + " probabilities");

@@ -4,8 +4,9 @@ import io.sparkseg.core.mask.BinaryMask;
 import java.util.List;
 
 /**
- * Turning probability planes into masks: per-class threshold and minimum component area
- * (8-connected components smaller than the area are dropped), the adaptive threshold scan, and
+ * Turning probability planes into masks: per-class threshold and component areas (8-connected
+ * components smaller than the minimum or larger than the maximum are dropped), the adaptive
+ * threshold scan, and
  * ensemble averaging. Planes are row-major {@code float[h*w]}.
  */
 public final class PostProcessing {
@@ -38,12 +39,21 @@ public final class PostProcessing {
 
   /** Pixels above {@code threshold}, keeping only 8-connected components of >= minArea pixels. */
   public static BinaryMask mask(float[] plane, int h, int w, float threshold, int minArea) {
+    return mask(plane, h, w, threshold, minArea, 0);
+  }
+
+  /**
+   * Pixels above {@code threshold}, keeping only 8-connected components of at least
+   * {@code minArea} and at most {@code maxArea} pixels (0 = no maximum).
+   */
+  public static BinaryMask mask(float[] plane, int h, int w, float threshold, int minArea,
+      int maxArea) {
     byte[] on = new byte[plane.length];
     for (int i = 0; i < plane.length; i++) {
       on[i] = (byte) (plane[i] > threshold ? 1 : 0);
     }
-    if (minArea > 1) {
-      removeSmallComponents(on, h, w, minArea);
+    if (minArea > 1 || maxArea > 0) {
+      filterComponents(on, h, w, minArea, maxArea);
     }
     return BinaryMask.wrap(h, w, on);
   }
@@ -75,14 +85,22 @@ public final class PostProcessing {
     return new Scan(new BinaryMask(h, w), Float.NaN);
   }
 
-  /** Clears 8-connected components with fewer than {@code minArea} pixels, in place. */
-  static void removeSmallComponents(byte[] on, int h, int w, int minArea) {
+  /**
+   * Clears 8-connected components with fewer than {@code minArea} or (when {@code maxArea} > 0)
+   * more than {@code maxArea} pixels, in place.
+   */
+  static void filterComponents(byte[] on, int h, int w, int minArea, int maxArea) {
     Components comps = Components.of(on, h, w);
     for (int i = 0; i < on.length; i++) {
       int l = comps.label()[i];
-      if (l != 0 && comps.size()[l] < minArea) {
+      if (l != 0 && !keeps(comps.size()[l], minArea, maxArea)) {
         on[i] = 0;
       }
     }
+  }
+
+  /** Whether a component of {@code size} pixels is kept by the area bounds (maxArea 0 = none). */
+  static boolean keeps(long size, int minArea, int maxArea) {
+    return size >= minArea && (maxArea == 0 || size <= maxArea);
   }
 }

@@ -37,7 +37,8 @@ public record PostProcessor(List<ClassRule> rules) implements Serializable {
       float[] plane = probabilities[c];
       out[c] = r.minMaxProbability() > 0f && max(plane) < r.minMaxProbability()
           ? new BinaryMask(height, width)
-          : PostProcessing.mask(plane, height, width, r.threshold(), r.minArea());
+          : PostProcessing.mask(plane, height, width, r.threshold(), r.minArea(),
+              r.maxArea());
     }
     return out;
   }

@@ -8,10 +8,11 @@ import java.util.List;
 /**
  * The outcome of tuning a run's post-processing on its out-of-fold probabilities, as stored in
  * {@code runs/<run-id>/postprocessing.json}: the grid searched, how many images it saw, and
- * per class the chosen rule with its Dice and the default rule's Dice.
+ * per class the chosen rule with its Dice and the default rule's Dice. Files written before the
+ * maximum area existed read as searched and chosen without one ({@code maxAreas} = [0]).
  */
 public record Tuning(String runId, long images, float[] thresholds, int[] minAreas,
-    List<ThresholdSearch.Choice> classes, String tunedAt) {
+    int[] maxAreas, List<ThresholdSearch.Choice> classes, String tunedAt) {
   public static final String FILE = "postprocessing.json";
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
 
@@ -31,12 +32,18 @@ public record Tuning(String runId, long images, float[] thresholds, int[] minAre
       }
       for (ThresholdSearch.Choice c : t.classes()) {
         // re-validate: the record's constructor is bypassed by Gson
-        new ClassRule(c.rule().threshold(), c.rule().minArea(), c.rule().minMaxProbability());
+        new ClassRule(c.rule().threshold(), c.rule().minArea(), c.rule().maxArea(),
+            c.rule().minMaxProbability());
       }
-      return t;
+      return t.maxAreas() == null ? new Tuning(t.runId(), t.images(), t.thresholds(),
+          t.minAreas(), new int[] {0}, t.classes(), t.tunedAt()) : t;
     } catch (RuntimeException e) {
+      Throwable root = e; // Gson wraps the rule's own complaint
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
       throw new IllegalArgumentException(source + ": not a post-processing file: "
-          + e.getMessage(), e);
+          + root.getMessage(), e);
     }
   }
 

@@ -212,7 +212,8 @@ public final class RunReport {
     } else {
       h.append("<p>Tuned on ").append(p.images()).append(" out-of-fold images (<code>")
           .append(esc(p.source())).append("</code>).</p>\n<table><tr><th class=\"l\">class</th>"
-              + "<th>threshold</th><th>min area</th><th>gate</th><th>OOF Dice, tuned</th>"
+              + "<th>threshold</th><th>min area</th><th>max area</th><th>gate</th>"
+              + "<th>OOF Dice, tuned</th>"
               + "<th>at 0.5, no area</th><th>gain</th></tr>\n");
       double tuned = 0;
       double plain = 0;
@@ -221,14 +222,14 @@ public final class RunReport {
         tuned += p.dice().get(c);
         plain += p.defaultDice().get(c);
         h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%d %s</td><td>%.2f</td>"
-                + "<td>%d</td><td>%.2f</td><td>%.4f</td><td>%.4f</td><td class=\"%s\">%+.4f"
-                + "</td></tr>%n", c + 1, esc(name(card, c)), p.thresholds().get(c),
-            p.minAreas().get(c), p.gates().get(c), p.dice().get(c), p.defaultDice().get(c),
+                + "<td>%d</td><td>%s</td><td>%.2f</td><td>%.4f</td><td>%.4f</td>"
+                + "<td class=\"%s\">%+.4f</td></tr>%n", c + 1, esc(name(card, c)),
+            p.thresholds().get(c), p.minAreas().get(c), p.maxArea(c), p.gates().get(c), p.dice().get(c), p.defaultDice().get(c),
             gain > 0 ? "good" : gain < 0 ? "bad" : "", gain));
       }
       int n = p.thresholds().size();
       h.append(String.format(Locale.ROOT, "<tr><th class=\"l\">mean</th><td></td><td></td>"
-          + "<td></td><td><b>%.4f</b></td><td>%.4f</td><td>%+.4f</td></tr></table>%n",
+          + "<td></td><td></td><td><b>%.4f</b></td><td>%.4f</td><td>%+.4f</td></tr></table>%n",
           tuned / n, plain / n, (tuned - plain) / n));
     }
     h.append("</section>\n");

@@ -1,5 +1,6 @@
 package io.sparkseg.core.config;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -198,6 +200,24 @@ class ConfigLoaderTest {
     // either alone is fine
     assertEquals("images", load(Map.of("predict.images-table", "images"), Map.of()).predict()
         .imagesTable());
+  }
+
+  @Test
+  void maximumAreasToTuneAndToApply() {
+    SparksegConfig c = load(Map.of(), Map.of());
+    assertArrayEquals(new int[] {0}, c.tune().maxAreas());
+    assertEquals(List.of(), c.predict().maxAreas());
+    SparksegConfig set = load(Map.of("tune.max-areas", "[0, 20, 40]",
+        "predict.max-areas", "[40, 0, 0, 0]"), Map.of());
+    assertArrayEquals(new int[] {0, 20, 40}, set.tune().maxAreas());
+    assertEquals(List.of(40, 0, 0, 0), set.predict().maxAreas());
+    assertEquals(List.of(40, 0, 0, 0), set.withPredictRunId("r").predict().maxAreas());
+    String size = fails(Map.of("predict.max-areas", "[40]")).problems().get(0);
+    assertTrue(size.contains("predict.max-areas") && size.contains("one value per class"), size);
+    String empty = fails(Map.of("tune.max-areas", "[]")).problems().get(0);
+    assertTrue(empty.contains("max-areas need at least one value"), empty);
+    String negative = fails(Map.of("tune.max-areas", "[-5]")).problems().get(0);
+    assertTrue(negative.contains("tune.max-areas"), negative);
   }
 
   @Test

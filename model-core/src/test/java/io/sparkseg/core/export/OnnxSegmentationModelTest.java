@@ -37,7 +37,7 @@ class OnnxSegmentationModelTest {
     return ExportedModel.of("run-x", List.of("fold-0"), SPEC, List.of("scratch", "dent"), flip,
         Normalization.IMAGENET.mean(), Normalization.IMAGENET.std(),
         new TileGeometry(64, 128, 64, 64, 64),
-        new PostProcessor(List.of(new ClassRule(0.4f, 12, 0f), new ClassRule(0.6f, 0, 0.7f))),
+        new PostProcessor(List.of(new ClassRule(0.4f, 12, 30, 0f), new ClassRule(0.6f, 0, 0.7f))),
         "runs/run-x/postprocessing.json", "test", "2026-11-23T00:00:00Z");
   }
 
@@ -60,6 +60,8 @@ class OnnxSegmentationModelTest {
             onnx.description().postProcessor().rules().get(0).threshold(),
             onnx.description().postProcessor().rules().get(1).threshold()});
         assertEquals(12, onnx.description().postProcessor().rules().get(0).minArea());
+        assertEquals(30, onnx.description().postProcessor().rules().get(0).maxArea());
+        assertEquals("[30, 0]", onnx.description().metadata().get("max_areas"));
         assertEquals(new TileGeometry(64, 128, 64, 64, 64), onnx.description().tileGeometry());
         float diff = OnnxExportTest.maxDiff(djl, onnx.newPredictor(2, true).predict(images));
         assertTrue(diff < 1e-4, "max |onnx - djl| with flip TTA = " + diff);
@@ -103,6 +105,12 @@ class OnnxSegmentationModelTest {
     e = assertThrows(IllegalArgumentException.class, () -> OnnxSegmentationModel.load(partial));
     assertTrue(e.getMessage().contains("partial.json") && e.getMessage().contains("minAreas"),
         e.getMessage());
+
+    // a sidecar written before the maximum area existed: no maximum
+    ExportedModel older = ExportedModel.fromJson(description(false).toJson()
+        .replaceAll("\"maxAreas\": \\[[^\\]]*\\],", ""), "older.json");
+    assertEquals(null, older.maxAreas());
+    assertEquals(new ClassRule(0.4f, 12, 0, 0f), older.postProcessor().rules().get(0));
 
     Path missing = dir.resolve("missing.onnx");
     e = assertThrows(IllegalArgumentException.class, () -> OnnxSegmentationModel.load(missing));

@@ -61,6 +61,68 @@ class ThresholdSearchTest {
     assertEquals(1.0, best.get(1).dice(), 1e-12);
   }
 
+  /**
+   * Class 1 as a small-things class: the true 2x2 spot at 0.9 and a false 10x10 region at 0.7
+   * (what a model that mistakes a large dark blob for pits gives). No threshold or minimum area
+   * separates them; a maximum area does.
+   */
+  private static float[][] spotAndRegion() {
+    float[] c1 = new float[H * W];
+    for (int r = 10; r < 20; r++) {
+      for (int x = 10; x < 20; x++) {
+        c1[r * W + x] = 0.7f;
+      }
+    }
+    for (int r = 30; r < 32; r++) {
+      for (int x = 50; x < 52; x++) {
+        c1[r * W + x] = 0.9f;
+      }
+    }
+    return new float[][] {c1};
+  }
+
+  private static BinaryMask[] spot() {
+    BinaryMask t = new BinaryMask(H, W);
+    for (int r = 30; r < 32; r++) {
+      for (int x = 50; x < 52; x++) {
+        t.set(r, x, true);
+      }
+    }
+    return new BinaryMask[] {t};
+  }
+
+  @Test
+  void aMaximumAreaDropsLargeRegionsOfASmallThingsClass() {
+    ThresholdSearch s = new ThresholdSearch(1, new float[] {0.5f}, new int[] {0, 4},
+        new int[] {0, 4, 50, 200});
+    s.add(spotAndRegion(), spot(), H, W);
+    ThresholdSearch.Choice best = s.best(0f).get(0);
+    // caps 4 and 50 both keep the spot alone; the larger cap wins the tie, as does min area 0
+    assertEquals(new ClassRule(0.5f, 0, 50, 0f), best.rule());
+    assertEquals(1.0, best.dice(), 1e-12);
+    // without a cap the region stays: 2*4 / (104 + 4)
+    assertEquals(8.0 / 108.0, best.defaultDice(), 1e-12);
+    ThresholdSearch uncapped = new ThresholdSearch(1, new float[] {0.5f}, new int[] {0, 4});
+    uncapped.add(spotAndRegion(), spot(), H, W);
+    assertEquals(new ClassRule(0.5f, 0, 0, 0f), uncapped.best(0f).get(0).rule());
+    assertEquals(8.0 / 108.0, uncapped.best(0f).get(0).dice(), 1e-12);
+    // the rule predict applies gives the mask the search scored
+    BinaryMask[] m = new PostProcessor(List.of(best.rule())).apply(spotAndRegion(), H, W);
+    assertEquals(spot()[0], m[0]);
+    assertEquals(104, new PostProcessor(List.of(new ClassRule(0.5f, 0, 100, 0f)))
+        .apply(spotAndRegion(), H, W)[0].count());
+    assertEquals(100, PostProcessing.mask(spotAndRegion()[0], H, W, 0.5f, 5, 100).count());
+  }
+
+  @Test
+  void aCapThatChangesNothingLosesTheTieToNoCap() {
+    ThresholdSearch s = new ThresholdSearch(2, new float[] {0.3f, 0.4f, 0.5f, 0.8f},
+        new int[] {0, 10}, new int[] {200, 0, 1000});
+    s.add(probabilities(), truth(), H, W);
+    assertEquals(new ClassRule(0.5f, 10, 0, 0f), s.best(0f).get(0).rule());
+    assertEquals(new ClassRule(0.5f, 0, 0, 0f), s.best(0f).get(1).rule());
+  }
+
   @Test
   void mergedPartialSearchesEqualOneSearchOverAllImages() {
     float[] thr = {0.3f, 0.5f, 0.8f};
@@ -94,6 +156,13 @@ class ThresholdSearchTest {
     ThresholdSearch a = new ThresholdSearch(2, new float[] {0.5f}, new int[] {0});
     assertThrows(IllegalArgumentException.class,
         () -> a.merge(new ThresholdSearch(2, new float[] {0.4f}, new int[] {0})));
+    assertThrows(IllegalArgumentException.class,
+        () -> a.merge(new ThresholdSearch(2, new float[] {0.5f}, new int[] {0}, new int[] {9})));
+    assertThrows(IllegalArgumentException.class,
+        () -> new ThresholdSearch(2, new float[] {0.5f}, new int[] {0}, new int[] {-1}));
+    assertThrows(IllegalArgumentException.class,
+        () -> new ThresholdSearch(2, new float[] {0.5f}, new int[] {0}, new int[0]));
+    assertThrows(IllegalArgumentException.class, () -> new ClassRule(0.5f, 0, -3, 0f));
   }
 
   @Test

@@ -32,7 +32,8 @@ class RunReportTest {
             "4.0.4", List.of("cpu()")));
     if (tuned) {
       c = c.withPostProcessing(new RunCard.PostProcessing("oof@r1", 80,
-          List.of(0.5f, 0.4f, 0.3f, 0.6f), List.of(0, 10, 20, 30), List.of(0f, 0f, 0.9f, 0f),
+          List.of(0.5f, 0.4f, 0.3f, 0.6f), List.of(0, 10, 20, 30), List.of(40, 0, 0, 0),
+          List.of(0f, 0f, 0.9f, 0f),
           List.of(0.9, 0.8, 0.7, 0.6), List.of(0.85, 0.8, 0.72, 0.5)), "t");
     }
     if (tested) {
@@ -82,6 +83,12 @@ class RunReportTest {
     assertTrue(post.contains("<td class=\"good\">+0.0500</td>"), post);
     assertTrue(post.contains("<td class=\"bad\">-0.0200</td>"), post);
     assertTrue(post.contains("<td><b>0.7500</b></td><td>0.7175</td><td>+0.0325</td>"), post);
+    // class 1: min area 0, max area 40; class 2: min area 10, no max area
+    assertTrue(post.contains("<td>0.50</td><td>0</td><td>40</td><td>0.00</td>"), post);
+    assertTrue(post.contains("<td>0.40</td><td>10</td><td>-</td><td>0.00</td>"), post);
+    String card = card(true, true).markdown();
+    assertTrue(card.contains("| min area | max area |") && card.contains("| 0.50 | 0 | 40 | 0.00 |"),
+        card);
     assertTrue(section(html, "test").contains("<b>0.9300</b> on 24 held-out images"));
     String predict = section(html, "predict");
     assertTrue(predict.contains("26 image(s) under <code>/data/test</code>, 24 scored, 2 "

@@ -639,6 +639,7 @@ public final class PredictJob {
       rules.set(c, new ClassRule(
           p.thresholds().isEmpty() ? r.threshold() : p.thresholds().get(c),
           p.minAreas().isEmpty() ? r.minArea() : p.minAreas().get(c),
+          p.maxAreas().isEmpty() ? r.maxArea() : p.maxAreas().get(c),
           p.gate().isEmpty() ? r.minMaxProbability() : p.gate().get(c)));
     }
     return new PostProcessor(rules);
@@ -648,11 +649,12 @@ public final class PredictJob {
     if (argmax) {
       return "class maps by argmax";
     }
-    StringBuilder sb = new StringBuilder("per class (threshold, min area, gate):");
+    StringBuilder sb = new StringBuilder("per class (threshold, min area, max area, gate):");
     for (int c = 0; c < post.classes(); c++) {
       ClassRule r = post.rules().get(c);
-      sb.append(String.format(Locale.ROOT, " %d=(%.2f, %d, %.2f)", c + 1, r.threshold(),
-          r.minArea(), r.minMaxProbability()));
+      sb.append(String.format(Locale.ROOT, " %d=(%.2f, %d, %s, %.2f)", c + 1, r.threshold(),
+          r.minArea(), r.maxArea() == 0 ? "-" : String.valueOf(r.maxArea()),
+          r.minMaxProbability()));
     }
     return sb.toString();
   }

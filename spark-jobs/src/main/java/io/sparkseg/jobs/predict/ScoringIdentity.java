@@ -51,8 +51,10 @@ public record ScoringIdentity(String id, Map<String, String> settings) {
     StringBuilder rules = new StringBuilder();
     for (int c = 0; c < post.classes(); c++) {
       ClassRule r = post.rules().get(c);
-      rules.append(String.format(Locale.ROOT, "%s%d=(threshold %s, min area %d, gate %s)",
-          c == 0 ? "" : " ", c + 1, r.threshold(), r.minArea(), r.minMaxProbability()));
+      // the max area only when set: identities of runs without one stay as they were
+      rules.append(String.format(Locale.ROOT, "%s%d=(threshold %s, min area %d%s, gate %s)",
+          c == 0 ? "" : " ", c + 1, r.threshold(), r.minArea(),
+          r.maxArea() == 0 ? "" : ", max area " + r.maxArea(), r.minMaxProbability()));
     }
     if (cfg.dataset().multiClass()) {
       // class maps: the argmax, encoded by the labels' palette or indices, fitted by resize

@@ -96,17 +96,20 @@ public final class RunCards {
   public static RunCard.PostProcessing postProcessing(Tuning t, String source) {
     List<Float> th = new ArrayList<>();
     List<Integer> areas = new ArrayList<>();
+    List<Integer> maxAreas = new ArrayList<>();
     List<Float> gates = new ArrayList<>();
     List<Double> dice = new ArrayList<>();
     List<Double> base = new ArrayList<>();
     for (ThresholdSearch.Choice c : t.classes()) {
       th.add(c.rule().threshold());
       areas.add(c.rule().minArea());
+      maxAreas.add(c.rule().maxArea());
       gates.add(c.rule().minMaxProbability());
       dice.add(c.dice());
       base.add(c.defaultDice());
     }
-    return new RunCard.PostProcessing(source, t.images(), th, areas, gates, dice, base);
+    return new RunCard.PostProcessing(source, t.images(), th, areas, maxAreas, gates, dice,
+        base);
   }
 
   /** The run's card, or null when it has none (runs trained before cards existed). */

@@ -68,17 +68,16 @@ public final class TuneJob {
     SparksegConfig.Tune grid = cfg.tune();
     spark.sparkContext().setJobDescription("sparkseg tune " + runId);
     List<ThresholdSearch> partials = joined.javaRDD()
-        .mapPartitions(new Search(cfg.tileGeometry(), classes, grid.thresholds(),
-            grid.minAreas()))
+        .mapPartitions(new Search(cfg.tileGeometry(), classes, grid))
         .collect();
-    ThresholdSearch search = new ThresholdSearch(classes, grid.thresholds(), grid.minAreas());
+    ThresholdSearch search = Search.of(classes, grid);
     partials.forEach(search::merge);
     if (search.images() == 0) {
       throw new IllegalStateException("run " + runId + " has no out-of-fold predictions in "
           + store.path(TableStore.OOF) + "; train it first");
     }
     Tuning tuning = new Tuning(runId, search.images(), grid.thresholds(), grid.minAreas(),
-        search.best(0f), Instant.now().toString());
+        grid.maxAreas(), search.best(0f), Instant.now().toString());
     String file = cfg.workDir() + "/runs/" + runId + "/" + Tuning.FILE;
     write(spark, file, tuning.toJson());
     io.sparkseg.jobs.train.RunCards.update(cfg.workDir() + "/runs/" + runId,
@@ -86,11 +85,13 @@ public final class TuneJob {
             io.sparkseg.jobs.train.RunCards.postProcessing(tuning, file), tuning.tunedAt()));
 
     report.count("oof_images", search.images());
-    report.line(String.format(Locale.ROOT, "%-6s %9s %8s %10s %14s", "class", "threshold",
-        "min area", "oof dice", "at 0.5, no area"));
+    report.line(String.format(Locale.ROOT, "%-6s %9s %8s %8s %10s %14s", "class", "threshold",
+        "min area", "max area", "oof dice", "at 0.5, no area"));
     for (ThresholdSearch.Choice c : tuning.classes()) {
-      report.line(String.format(Locale.ROOT, "%-6d %9.2f %8d %10.4f %14.4f", c.classId(),
-          c.rule().threshold(), c.rule().minArea(), c.dice(), c.defaultDice()));
+      report.line(String.format(Locale.ROOT, "%-6d %9.2f %8d %8s %10.4f %14.4f", c.classId(),
+          c.rule().threshold(), c.rule().minArea(),
+          c.rule().maxArea() == 0 ? "-" : String.valueOf(c.rule().maxArea()), c.dice(),
+          c.defaultDice()));
     }
     double[] mean = tuning.meanDice();
     report.line(String.format(Locale.ROOT, "mean Kaggle Dice on %d out-of-fold images: %.4f "
@@ -115,19 +116,21 @@ public final class TuneJob {
   static final class Search implements FlatMapFunction<Iterator<Row>, ThresholdSearch> {
     private final TileGeometry geometry;
     private final int classes;
-    private final float[] thresholds;
-    private final int[] minAreas;
+    private final SparksegConfig.Tune grid;
 
-    Search(TileGeometry geometry, int classes, float[] thresholds, int[] minAreas) {
+    Search(TileGeometry geometry, int classes, SparksegConfig.Tune grid) {
       this.geometry = geometry;
       this.classes = classes;
-      this.thresholds = thresholds;
-      this.minAreas = minAreas;
+      this.grid = grid;
+    }
+
+    static ThresholdSearch of(int classes, SparksegConfig.Tune grid) {
+      return new ThresholdSearch(classes, grid.thresholds(), grid.minAreas(), grid.maxAreas());
     }
 
     @Override
     public Iterator<ThresholdSearch> call(Iterator<Row> images) {
-      ThresholdSearch search = new ThresholdSearch(classes, thresholds, minAreas);
+      ThresholdSearch search = of(classes, grid);
       int h = geometry.imageHeight();
       int w = geometry.imageWidth();
       while (images.hasNext()) {

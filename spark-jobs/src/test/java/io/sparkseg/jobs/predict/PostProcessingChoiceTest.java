@@ -1,0 +1,81 @@
+package io.sparkseg.jobs.predict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.core.infer.ClassRule;
+import io.sparkseg.core.infer.PostProcessor;
+import io.sparkseg.core.infer.ThresholdSearch;
+import io.sparkseg.core.infer.Tuning;
+import io.sparkseg.jobs.SparkTestSupport;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which rules predict applies: the run's tuning, then the configuration's per-class overrides. */
+class PostProcessingChoiceTest {
+  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
+
+  private static Path tunedRun(Path work) throws Exception {
+    Path run = work.resolve("runs").resolve("r1");
+    Files.createDirectories(run);
+    Tuning t = new Tuning("r1", 30, new float[] {0.3f, 0.5f}, new int[] {0, 10},
+        new int[] {0, 40}, List.of(
+            new ThresholdSearch.Choice(1, new ClassRule(0.3f, 10, 40, 0f), 0.95, 0.93),
+            new ThresholdSearch.Choice(2, new ClassRule(0.5f, 10, 0, 0f), 0.99, 0.98),
+            new ThresholdSearch.Choice(3, new ClassRule(0.5f, 0, 0, 0f), 0.97, 0.97),
+            new ThresholdSearch.Choice(4, new ClassRule(0.3f, 0, 0, 0f), 0.96, 0.94)), "t");
+    Files.writeString(run.resolve(Tuning.FILE), t.toJson());
+    return run;
+  }
+
+  @Test
+  void theTunedMaximumAreaIsKeptUnlessTheConfigurationOverridesIt(@TempDir Path work)
+      throws Exception {
+    Path run = tunedRun(work);
+    // overriding another setting (the thresholds) keeps the tuned maximum area
+    SparksegConfig thresholds = SparkTestSupport.config(work,
+        Map.of("predict.thresholds", "[0.2, 0.5, 0.5, 0.5]"));
+    PostProcessor p = PredictJob.postProcessor(thresholds, "r1", run.toString(),
+        new Configuration(), QUIET);
+    assertEquals(new ClassRule(0.2f, 10, 40, 0f), p.rules().get(0));
+    assertEquals(new ClassRule(0.5f, 10, 0, 0f), p.rules().get(1));
+    // and the maximum areas can be overridden per class
+    SparksegConfig areas = SparkTestSupport.config(work,
+        Map.of("predict.max-areas", "[0, 0, 0, 500]"));
+    PostProcessor q = PredictJob.postProcessor(areas, "r1", run.toString(),
+        new Configuration(), QUIET);
+    assertEquals(new ClassRule(0.3f, 10, 0, 0f), q.rules().get(0));
+    assertEquals(new ClassRule(0.3f, 0, 500, 0f), q.rules().get(3));
+  }
+
+  @Test
+  void aRuleWithoutAMaximumAreaKeepsItsScoringIdentity(@TempDir Path work) throws Exception {
+    Path run = tunedRun(work);
+    SparksegConfig cfg = SparkTestSupport.config(work);
+    PostProcessor tuned = PredictJob.postProcessor(cfg, "r1", run.toString(),
+        new Configuration(), QUIET);
+    PredictJob.Models none = new PredictJob.Models("r1", List.of(), run.toString());
+    String rules = ScoringIdentity.of(cfg, none, tuned, new Configuration()).settings()
+        .get("post-processing");
+    // the identity string of rules without a maximum is what it was before the maximum existed,
+    // so images scored then are not re-scored for nothing
+    assertTrue(rules.contains("2=(threshold 0.5, min area 10, gate 0.0)"), rules);
+    assertTrue(rules.contains("1=(threshold 0.3, min area 10, max area 40, gate 0.0)"), rules);
+    PostProcessor uncapped = new PostProcessor(List.of(new ClassRule(0.3f, 10, 0, 0f),
+        tuned.rules().get(1), tuned.rules().get(2), tuned.rules().get(3)));
+    String before = ScoringIdentity.of(cfg, none, uncapped, new Configuration()).settings()
+        .get("post-processing");
+    assertFalse(before.contains("max area"), before);
+    assertFalse(ScoringIdentity.of(cfg, none, uncapped, new Configuration()).id()
+        .equals(ScoringIdentity.of(cfg, none, tuned, new Configuration()).id()));
+  }
+}

@@ -21,8 +21,12 @@ public final class CleanEtl {
   public static synchronized SparksegConfig config() {
     if (config == null) {
       try {
-        Path work = Files.createTempDirectory("sparkseg-clean-etl");
-        work.toFile().deleteOnExit();
+        // under target/ (the module's build folder, surefire's working directory), and removed
+        // when the JVM exits: the trained runs in it grew to 1.4 GB per test JVM, and a
+        // deleteOnExit() of a non-empty folder removes nothing
+        Files.createDirectories(Path.of("target"));
+        Path work = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "clean-etl");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(work)));
         SparksegConfig cfg = SparkTestSupport.config(work, Map.of("demo.train-images", "24",
             "demo.clean-fraction", "0.4"));
         Pipeline.generateDemo(cfg, new PrintStream(OutputStream.nullOutputStream()));
@@ -34,5 +38,13 @@ public final class CleanEtl {
       }
     }
     return config;
+  }
+
+  static void deleteTree(Path root) {
+    try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+      all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      System.err.println("CleanEtl: could not remove " + root + ": " + e.getMessage());
+    }
   }
 }

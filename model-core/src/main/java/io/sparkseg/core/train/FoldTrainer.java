@@ -100,10 +100,11 @@ public final class FoldTrainer {
   }
 
   /**
-   * On the CPU, how many threads libtorch may use for this fold, asked again before every epoch
-   * and before the out-of-fold pass (where several folds share a machine, the last one running
-   * can take the cores the others have given back); a value below 1, or no supplier (the
-   * default), leaves libtorch's setting as it is. Ignored on a GPU.
+   * On the CPU, how many threads libtorch may use for this fold, asked again before every
+   * training batch and before the out-of-fold pass (where several folds share a machine, the
+   * last one running takes the cores the others have given back as soon as they end, not at its
+   * next epoch); a value below 1, or no supplier (the default), leaves libtorch's setting as it
+   * is. Ignored on a GPU. The supplier is asked often: it must be cheap.
    */
   public FoldTrainer cpuThreads(java.util.function.IntSupplier threads) {
     this.cpuThreads = threads;
@@ -242,7 +243,6 @@ public final class FoldTrainer {
       boolean stoppedEarly = false;
 
       for (int epoch = state.epoch; epoch < options.epochs(); epoch++) {
-        applyCpuThreads();
         long t0 = System.nanoTime();
         float lr = schedule.lr(epoch);
         double[] lossAndCount = trainEpoch(engine, manager, model, ps, params, optimizer, loss,
@@ -333,6 +333,7 @@ public final class FoldTrainer {
       if (batch.size() < 2) {
         continue; // BatchNorm cannot train on a single sample
       }
+      applyCpuThreads();
       try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
         NDArray[] xy = arrays(manager, batch);

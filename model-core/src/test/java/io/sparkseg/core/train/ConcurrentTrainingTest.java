@@ -46,10 +46,10 @@ class ConcurrentTrainingTest {
   }
 
   /**
-   * Each fold's libtorch threads follow its supplier, asked before every epoch and before the
-   * out-of-fold pass, and one fold's setting does not change the other's: the first asks for
-   * 1, 2 and 1 thread in turn, the second always for one more than its thread had. Once fit
-   * returns, the thread has its own setting back.
+   * Each fold's libtorch threads follow its supplier, asked before every training batch and
+   * before the out-of-fold pass, and one fold's setting does not change the other's: the first
+   * asks for 1, 2 and then 1 thread, the second always for one more than its thread had. Once
+   * fit returns, the thread has its own setting back.
    */
   @Test
   void eachTrainerRunsWithTheThreadsItsSupplierGives(@TempDir Path a, @TempDir Path b)
@@ -93,7 +93,8 @@ class ConcurrentTrainingTest {
     } finally {
       pool.shutdownNow();
     }
-    assertEquals(3, asked.get(), "asked before epoch 1, epoch 2 and the out-of-fold pass");
+    assertEquals(5, asked.get(), "asked before each of the 2 x 2 training batches (8 samples "
+        + "in batches of 4) and the out-of-fold pass");
     String log = logA.toString(StandardCharsets.UTF_8);
     int first = log.indexOf("cpu threads: 1");
     int second = log.indexOf("cpu threads: 2");

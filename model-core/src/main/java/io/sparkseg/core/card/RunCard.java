@@ -2,6 +2,7 @@ package io.sparkseg.core.card;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import io.sparkseg.core.infer.ClassRule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,7 +68,7 @@ public record RunCard(String runId, String updatedAt, String task, List<String> 
       List<Double> defaultDice) {
     /** Class {@code c}'s maximum area as shown to people: "-" for none. */
     public String maxArea(int c) {
-      return maxAreas == null || maxAreas.get(c) == 0 ? "-" : String.valueOf(maxAreas.get(c));
+      return ClassRule.maxAreaText(maxAreas == null ? 0 : maxAreas.get(c));
     }
   }
 

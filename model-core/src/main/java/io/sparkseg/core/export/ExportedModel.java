@@ -84,8 +84,8 @@ public record ExportedModel(String format, String runId, List<String> models, St
         spec.activation().name().toLowerCase(Locale.ROOT), flipTta, OnnxExport.INPUT,
         OnnxExport.OUTPUT, 32, mean.clone(), std.clone(), geometry.tileHeight(),
         geometry.tileWidth(), geometry.imageHeight(), geometry.imageWidth(), geometry.stride(),
-        thresholds, minAreas, maxAreas, minMax, postProcessingSource, io.sparkseg.core.onnx.OnnxGraph.OPSET,
-        version, createdAt);
+        thresholds, minAreas, maxAreas, minMax, postProcessingSource,
+        io.sparkseg.core.onnx.OnnxGraph.OPSET, version, createdAt);
   }
 
   /** The post-processing rules the sidecar carries, one per class. */

@@ -30,6 +30,11 @@ public record ClassRule(float threshold, int minArea, int maxArea, float minMaxP
     }
   }
 
+  /** A maximum area as people read it: "-" for none (0). */
+  public static String maxAreaText(int maxArea) {
+    return maxArea == 0 ? "-" : String.valueOf(maxArea);
+  }
+
   /** A rule without a maximum component area. */
   public ClassRule(float threshold, int minArea, float minMaxProbability) {
     this(threshold, minArea, 0, minMaxProbability);

@@ -6,8 +6,7 @@ import java.util.List;
 /**
  * Turning probability planes into masks: per-class threshold and component areas (8-connected
  * components smaller than the minimum or larger than the maximum are dropped), the adaptive
- * threshold scan, and
- * ensemble averaging. Planes are row-major {@code float[h*w]}.
+ * threshold scan, and ensemble averaging. Planes are row-major {@code float[h*w]}.
  */
 public final class PostProcessing {
   private PostProcessing() {}

@@ -8,9 +8,8 @@ import java.util.List;
 
 /**
  * Grid search of each class's probability threshold and minimum and maximum component area
- * (0 = no maximum), maximising
- * Kaggle's Dice (mean over images; an empty prediction of an empty truth scores 1) on
- * out-of-fold probabilities. Feed it whole images ({@link #add}); partial searches over
+ * (0 = no maximum), maximising Kaggle's Dice (mean over images; an empty prediction of an empty
+ * truth scores 1) on out-of-fold probabilities. Feed it whole images ({@link #add}); partial searches over
  * different images combine with {@link #merge}, so the search distributes.
  */
 public final class ThresholdSearch implements Serializable {
@@ -116,7 +115,8 @@ public final class ThresholdSearch implements Serializable {
   /** Adds another search's images (same grid) to this one and returns this. */
   public ThresholdSearch merge(ThresholdSearch other) {
     if (other.classes != classes || !Arrays.equals(other.thresholds, thresholds)
-        || !Arrays.equals(other.minAreas, minAreas) || !Arrays.equals(other.maxAreas, maxAreas)) {
+        || !Arrays.equals(other.minAreas, minAreas)
+        || !Arrays.equals(other.maxAreas, maxAreas)) {
       throw new IllegalArgumentException("cannot merge searches over different grids");
     }
     for (int c = 0; c < classes; c++) {

@@ -224,7 +224,8 @@ public final class RunReport {
         h.append(String.format(Locale.ROOT, "<tr><td class=\"l\">%d %s</td><td>%.2f</td>"
                 + "<td>%d</td><td>%s</td><td>%.2f</td><td>%.4f</td><td>%.4f</td>"
                 + "<td class=\"%s\">%+.4f</td></tr>%n", c + 1, esc(name(card, c)),
-            p.thresholds().get(c), p.minAreas().get(c), p.maxArea(c), p.gates().get(c), p.dice().get(c), p.defaultDice().get(c),
+            p.thresholds().get(c), p.minAreas().get(c), p.maxArea(c), p.gates().get(c),
+            p.dice().get(c), p.defaultDice().get(c),
             gain > 0 ? "good" : gain < 0 ? "bad" : "", gain));
       }
       int n = p.thresholds().size();

@@ -653,8 +653,7 @@ public final class PredictJob {
     for (int c = 0; c < post.classes(); c++) {
       ClassRule r = post.rules().get(c);
       sb.append(String.format(Locale.ROOT, " %d=(%.2f, %d, %s, %.2f)", c + 1, r.threshold(),
-          r.minArea(), r.maxArea() == 0 ? "-" : String.valueOf(r.maxArea()),
-          r.minMaxProbability()));
+          r.minArea(), ClassRule.maxAreaText(r.maxArea()), r.minMaxProbability()));
     }
     return sb.toString();
   }

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.collect_list;
 import static org.apache.spark.sql.functions.struct;
 
 import io.sparkseg.core.config.SparksegConfig;
+import io.sparkseg.core.infer.ClassRule;
 import io.sparkseg.core.infer.ThresholdSearch;
 import io.sparkseg.core.infer.Tuning;
 import io.sparkseg.core.mask.BinaryMask;
@@ -90,7 +91,7 @@ public final class TuneJob {
     for (ThresholdSearch.Choice c : tuning.classes()) {
       report.line(String.format(Locale.ROOT, "%-6d %9.2f %8d %8s %10.4f %14.4f", c.classId(),
           c.rule().threshold(), c.rule().minArea(),
-          c.rule().maxArea() == 0 ? "-" : String.valueOf(c.rule().maxArea()), c.dice(),
+          ClassRule.maxAreaText(c.rule().maxArea()), c.dice(),
           c.defaultDice()));
     }
     double[] mean = tuning.meanDice();

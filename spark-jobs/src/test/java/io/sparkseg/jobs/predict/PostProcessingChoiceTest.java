@@ -37,22 +37,22 @@ class PostProcessingChoiceTest {
     return run;
   }
 
+  /** The rules predict applies to run r1 with one setting overridden. */
+  private static PostProcessor rules(Path work, Path run, String key, String value) {
+    return PredictJob.postProcessor(SparkTestSupport.config(work, Map.of(key, value)), "r1",
+        run.toString(), new Configuration(), QUIET);
+  }
+
   @Test
   void theTunedMaximumAreaIsKeptUnlessTheConfigurationOverridesIt(@TempDir Path work)
       throws Exception {
     Path run = tunedRun(work);
     // overriding another setting (the thresholds) keeps the tuned maximum area
-    SparksegConfig thresholds = SparkTestSupport.config(work,
-        Map.of("predict.thresholds", "[0.2, 0.5, 0.5, 0.5]"));
-    PostProcessor p = PredictJob.postProcessor(thresholds, "r1", run.toString(),
-        new Configuration(), QUIET);
+    PostProcessor p = rules(work, run, "predict.thresholds", "[0.2, 0.5, 0.5, 0.5]");
     assertEquals(new ClassRule(0.2f, 10, 40, 0f), p.rules().get(0));
     assertEquals(new ClassRule(0.5f, 10, 0, 0f), p.rules().get(1));
     // and the maximum areas can be overridden per class
-    SparksegConfig areas = SparkTestSupport.config(work,
-        Map.of("predict.max-areas", "[0, 0, 0, 500]"));
-    PostProcessor q = PredictJob.postProcessor(areas, "r1", run.toString(),
-        new Configuration(), QUIET);
+    PostProcessor q = rules(work, run, "predict.max-areas", "[0, 0, 0, 500]");
     assertEquals(new ClassRule(0.3f, 10, 0, 0f), q.rules().get(0));
     assertEquals(new ClassRule(0.3f, 0, 500, 0f), q.rules().get(3));
   }

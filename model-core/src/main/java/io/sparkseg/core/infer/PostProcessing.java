@@ -75,8 +75,18 @@ public final class PostProcessing {
 
   /** As {@link #adaptive}, also saying which threshold fired. */
   public static Scan adaptiveScan(float[] plane, int h, int w, float[] thresholds, int minArea) {
+    return adaptiveScan(plane, h, w, thresholds, minArea, 0);
+  }
+
+  /**
+   * As {@link #adaptiveScan(float[], int, int, float[], int)}, counting only components of at
+   * most {@code maxArea} pixels (0 = no maximum): at each threshold larger ones are dropped
+   * before the kept area is compared with {@code minArea}.
+   */
+  public static Scan adaptiveScan(float[] plane, int h, int w, float[] thresholds, int minArea,
+      int maxArea) {
     for (float t : thresholds) {
-      BinaryMask m = mask(plane, h, w, t, minArea);
+      BinaryMask m = mask(plane, h, w, t, minArea, maxArea);
       if (m.count() >= Math.max(1, minArea)) {
         return new Scan(m, t);
       }

@@ -43,6 +43,30 @@ public record PostProcessor(List<ClassRule> rules) implements Serializable {
     return out;
   }
 
+  /**
+   * The adaptive threshold scan per class (person photos): each class's rule with its
+   * threshold replaced by the first of {@code thresholds} whose mask keeps the rule's minimum
+   * area in components within its area bounds; the rule's gate (minimum peak probability)
+   * still applies. A class no threshold satisfies gets the empty mask and a NaN threshold.
+   */
+  public PostProcessing.Scan[] scan(float[][] probabilities, int height, int width,
+      float[] thresholds) {
+    if (probabilities.length != rules.size()) {
+      throw new IllegalArgumentException("expected " + rules.size() + " class planes, got "
+          + probabilities.length);
+    }
+    PostProcessing.Scan[] out = new PostProcessing.Scan[rules.size()];
+    for (int c = 0; c < out.length; c++) {
+      ClassRule r = rules.get(c);
+      float[] plane = probabilities[c];
+      out[c] = r.minMaxProbability() > 0f && max(plane) < r.minMaxProbability()
+          ? new PostProcessing.Scan(new BinaryMask(height, width), Float.NaN)
+          : PostProcessing.adaptiveScan(plane, height, width, thresholds, r.minArea(),
+              r.maxArea());
+    }
+    return out;
+  }
+
   /** The largest value of a plane. */
   public static float max(float[] plane) {
     float m = Float.NEGATIVE_INFINITY;

@@ -53,6 +53,28 @@ class PostProcessingTest {
   }
 
   @Test
+  void thePhotoScanKeepsEachClassRulesAreaBoundsAndGate() {
+    // a 0.6 block of 8 px and a 0.4 block of 3 px
+    float[] p = plane(
+        "6666004",
+        "6666004",
+        "0000004");
+    float[] scan = {0.5f, 0.3f};
+    float[][] two = {p, p};
+    PostProcessing.Scan[] s = new PostProcessor(List.of(new ClassRule(0.5f, 2, 0, 0f),
+        new ClassRule(0.5f, 2, 5, 0f))).scan(two, 3, 7, scan);
+    assertEquals(0.5f, s[0].threshold(), "no maximum: the 8 px block passes at 0.5");
+    assertEquals(8, s[0].mask().count());
+    assertEquals(0.3f, s[1].threshold(), "maximum 5: at 0.5 only the 8 px block, dropped");
+    assertEquals(3, s[1].mask().count(), "at 0.3 the 3 px block alone is kept");
+    PostProcessing.Scan gated = new PostProcessor(List.of(new ClassRule(0.5f, 2, 0, 0.7f)))
+        .scan(new float[][] {p}, 3, 7, scan)[0];
+    assertTrue(!gated.found() && gated.mask().isEmpty(), "peak 0.6 under the 0.7 gate");
+    assertThrows(IllegalArgumentException.class, () -> new PostProcessor(List.of(
+        ClassRule.DEFAULT)).scan(two, 3, 7, scan));
+  }
+
+  @Test
   void ensembleAverages() {
     float[][] a = {{0f, 1f}};
     float[][] b = {{1f, 0f}};

@@ -117,9 +117,9 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
   /**
    * With {@code photos} set, each photo is first cut to its person's square (the detector and
    * ROI of smart-crop), scored there, thresholded by the adaptive scan of
-   * {@code photos.scanThresholds} (the first threshold whose mask keeps the class's minimum
-   * area; none = an empty "nothing detected" row), and its masks mapped back onto the photo and
-   * written as PNGs under {@code masksDir}.
+   * {@code photos.scanThresholds} with each class's area bounds and gate
+   * ({@link PostProcessor#scan}; no threshold = an empty "nothing detected" row), and its
+   * masks mapped back onto the photo and written as PNGs under {@code masksDir}.
    */
   ImageScorer(List<String> modelFiles, TileGeometry geometry, int classes,
       PostProcessor postProcessor, boolean flipTta, int batchSize,
@@ -354,10 +354,10 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
       scan[k] = photos.scanThresholds().get(k);
     }
     BinaryMask[] onPhoto = new BinaryMask[classes];
+    io.sparkseg.core.infer.PostProcessing.Scan[] scans = postProcessor.scan(probabilities, size,
+        size, scan);
     for (int c = 0; c < classes; c++) {
-      io.sparkseg.core.infer.PostProcessing.Scan s = io.sparkseg.core.infer.PostProcessing
-          .adaptiveScan(probabilities[c], size, size, scan,
-              postProcessor.rules().get(c).minArea());
+      io.sparkseg.core.infer.PostProcessing.Scan s = scans[c];
       onPhoto[c] = crop.transform().maskToPhoto(s.mask());
       out.add(RowFactory.create(id, c + 1, Rle.encode(onPhoto[c]), (long) onPhoto[c].count(),
           PostProcessor.max(probabilities[c]), r.getAs("content_hash"), r.getAs("source_path"),

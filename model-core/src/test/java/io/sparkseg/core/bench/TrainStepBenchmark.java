@@ -27,7 +27,7 @@ import java.util.Map;
  * default model, U-Net on ResNet-34 with 4 classes; prints median ms per step, images/s and
  * RSS, then the same for inference (forward in eval mode, no gradients). The same steps in
  * PyTorch eager are bench/pytorch_train_step.py; bench/run train-step runs both at the same
- * thread count, bench/run gpu on a GPU.
+ * thread count; on a GPU, this class with the device argument {@code gpu} (README "Benchmarks").
  *
  * <p>Arguments: batch height width steps [threads [device]], device {@code cpu} (default) or
  * {@code gpu}. On a GPU each timed step ends by copying the loss to the host, which waits for

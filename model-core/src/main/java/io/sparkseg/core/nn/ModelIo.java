@@ -87,6 +87,27 @@ public final class ModelIo {
     return model;
   }
 
+  /** A saved model rebuilt, with the card it was rebuilt from. */
+  public record Saved(ModelCard card, SegmentationModel model) {}
+
+  /**
+   * Loads the pair {@code <dir>/<name>.json} + {@code <dir>/<name>.safetensors} from a local
+   * folder (a fold of a run: {@code runs/<run-id>/fold-<k>}, name {@code best}).
+   */
+  public static Saved load(java.nio.file.Path dir, String name, NDManager manager)
+      throws IOException {
+    ModelCard card;
+    try (InputStream in = java.nio.file.Files.newInputStream(dir.resolve(name + ".json"))) {
+      card = readCard(in);
+    }
+    SafeTensors weights;
+    try (InputStream in = java.nio.file.Files.newInputStream(
+        dir.resolve(name + ".safetensors"))) {
+      weights = SafeTensors.read(in, dir.resolve(name + ".safetensors").toString());
+    }
+    return new Saved(card, load(card, weights, manager, dir.toString()));
+  }
+
   /** Loads only the encoder's weights (a torchvision checkpoint); returns what was unused. */
   public static TorchWeights.LoadReport loadEncoder(SegmentationModel model, SafeTensors weights,
       String source) {

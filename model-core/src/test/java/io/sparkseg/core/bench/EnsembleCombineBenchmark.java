@@ -14,14 +14,11 @@ import io.sparkseg.core.infer.Tuning;
 import io.sparkseg.core.mask.BinaryMask;
 import io.sparkseg.core.metrics.SegmentationMetrics;
 import io.sparkseg.core.nn.Engines;
-import io.sparkseg.core.nn.ModelCard;
 import io.sparkseg.core.nn.ModelIo;
-import io.sparkseg.core.nn.SafeTensors;
-import io.sparkseg.core.nn.SegmentationModel;
 import io.sparkseg.core.nn.SegmentationPredictor;
 import io.sparkseg.core.severstal.TrainCsv;
+import io.sparkseg.core.train.FoldTrainer;
 import io.sparkseg.core.train.Normalization;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -196,17 +193,10 @@ public final class EnsembleCombineBenchmark {
 
   private static SegmentationPredictor predictor(Path dir, NDManager m, SparksegConfig cfg)
       throws Exception {
-    ModelCard card;
-    SafeTensors weights;
-    try (InputStream in = Files.newInputStream(dir.resolve("best.json"))) {
-      card = ModelIo.readCard(in);
-    }
-    try (InputStream in = Files.newInputStream(dir.resolve("best.safetensors"))) {
-      weights = SafeTensors.read(in, dir.toString());
-    }
-    SegmentationModel model = ModelIo.load(card, weights, m, dir.toString());
-    return new SegmentationPredictor(model, m, new Normalization(card.normalizationMean(),
-        card.normalizationStd()), cfg.predictBatchSize(false), cfg.predict().flipTta());
+    ModelIo.Saved saved = ModelIo.load(dir, FoldTrainer.BEST, m);
+    return new SegmentationPredictor(saved.model(), m, new Normalization(
+        saved.card().normalizationMean(), saved.card().normalizationStd()),
+        cfg.predictBatchSize(false), cfg.predict().flipTta());
   }
 
   /** The truth CSV (Kaggle train.csv layouts) as image id to one mask per class. */

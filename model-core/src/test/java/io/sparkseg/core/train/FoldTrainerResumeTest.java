@@ -12,7 +12,6 @@ import io.sparkseg.core.nn.ModelCard;
 import io.sparkseg.core.nn.ModelIo;
 import io.sparkseg.core.nn.ModelSpec;
 import io.sparkseg.core.nn.SafeTensors;
-import io.sparkseg.core.nn.SegmentationModel;
 import io.sparkseg.core.nn.SegmentationPredictor;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -91,17 +90,15 @@ class FoldTrainerResumeTest {
     assertEquals(2, r.epochsRun(), "no better Dice at epoch 2: stop");
     assertEquals(1, r.bestEpoch());
 
-    ModelCard card;
-    try (InputStream in = Files.newInputStream(dir.resolve("best.json"))) {
-      card = ModelIo.readCard(in);
-    }
-    assertEquals(SPEC, card.spec());
-    assertArrayEquals(new float[] {1f, 1f, 1f, 1f}, card.thresholds());
-    assertFalse(card.metrics().isEmpty());
-    try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu());
-        InputStream in = Files.newInputStream(dir.resolve("best.safetensors"))) {
-      SegmentationModel model = ModelIo.load(card, SafeTensors.read(in, "best"), m, "best");
-      float[][] again = new SegmentationPredictor(model, m, Normalization.IMAGENET, 4, false)
+    try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu())) {
+      // the saved pair as predict and the benchmarks load it back
+      ModelIo.Saved saved = ModelIo.load(dir, FoldTrainer.BEST, m);
+      ModelCard card = saved.card();
+      assertEquals(SPEC, card.spec());
+      assertArrayEquals(new float[] {1f, 1f, 1f, 1f}, card.thresholds());
+      assertFalse(card.metrics().isEmpty());
+      float[][] again = new SegmentationPredictor(saved.model(), m, Normalization.IMAGENET, 4,
+          false)
           .predict(List.of(VAL.get(3).image())).get(0);
       float[][] fromTraining = oof.get(VAL.get(3).id());
       for (int c = 0; c < 4; c++) {

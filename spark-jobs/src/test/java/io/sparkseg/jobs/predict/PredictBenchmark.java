@@ -11,17 +11,14 @@ import io.sparkseg.core.infer.PostProcessor;
 import io.sparkseg.core.infer.TiledEnsemble;
 import io.sparkseg.core.mask.BinaryMask;
 import io.sparkseg.core.nn.Engines;
-import io.sparkseg.core.nn.ModelCard;
 import io.sparkseg.core.nn.ModelIo;
 import io.sparkseg.core.nn.ModelSpec;
-import io.sparkseg.core.nn.SafeTensors;
 import io.sparkseg.core.nn.SegmentationModel;
 import io.sparkseg.core.nn.SegmentationPredictor;
 import io.sparkseg.core.rle.Rle;
 import io.sparkseg.core.train.Normalization;
 import io.sparkseg.jobs.Pipeline;
 import io.sparkseg.jobs.SparkSessions;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -74,16 +71,8 @@ public final class PredictBenchmark {
     try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu())) {
       List<SegmentationPredictor> predictors = new ArrayList<>();
       for (int f = 0; f < folds; f++) {
-        Path dir = work.resolve("runs/bench/fold-" + f);
-        ModelCard card;
-        SafeTensors weights;
-        try (InputStream in = Files.newInputStream(dir.resolve("best.json"))) {
-          card = ModelIo.readCard(in);
-        }
-        try (InputStream in = Files.newInputStream(dir.resolve("best.safetensors"))) {
-          weights = SafeTensors.read(in, dir.toString());
-        }
-        SegmentationModel model = ModelIo.load(card, weights, m, dir.toString());
+        SegmentationModel model = ModelIo.load(work.resolve("runs/bench/fold-" + f),
+            io.sparkseg.core.train.FoldTrainer.BEST, m).model();
         predictors.add(new SegmentationPredictor(model, m, Normalization.IMAGENET,
             cfg.predictBatchSize(false), true));
       }

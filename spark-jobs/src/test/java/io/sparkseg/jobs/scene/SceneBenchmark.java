@@ -10,10 +10,8 @@ import io.sparkseg.core.image.Image8;
 import io.sparkseg.core.image.ImageCodec;
 import io.sparkseg.core.infer.TiledEnsemble;
 import io.sparkseg.core.nn.Engines;
-import io.sparkseg.core.nn.ModelCard;
 import io.sparkseg.core.nn.ModelIo;
 import io.sparkseg.core.nn.ModelSpec;
-import io.sparkseg.core.nn.SafeTensors;
 import io.sparkseg.core.nn.SegmentationModel;
 import io.sparkseg.core.nn.SegmentationPredictor;
 import io.sparkseg.core.scene.ClassMap;
@@ -24,7 +22,6 @@ import io.sparkseg.jobs.SparkSessions;
 import io.sparkseg.jobs.ingest.IngestJob;
 import io.sparkseg.jobs.predict.PredictFixtures;
 import io.sparkseg.jobs.predict.PredictJob;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -92,16 +89,8 @@ public final class SceneBenchmark {
     try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu())) {
       List<io.sparkseg.core.infer.ProbabilityModel> predictors = new ArrayList<>();
       for (int f = 0; f < 2; f++) {
-        Path dir = work.resolve("runs/bench/fold-" + f);
-        ModelCard card;
-        try (InputStream in = Files.newInputStream(dir.resolve("best.json"))) {
-          card = ModelIo.readCard(in);
-        }
-        SafeTensors weights;
-        try (InputStream in = Files.newInputStream(dir.resolve("best.safetensors"))) {
-          weights = SafeTensors.read(in, dir.toString());
-        }
-        SegmentationModel model = ModelIo.load(card, weights, m, dir.toString());
+        SegmentationModel model = ModelIo.load(work.resolve("runs/bench/fold-" + f),
+            io.sparkseg.core.train.FoldTrainer.BEST, m).model();
         predictors.add(new SegmentationPredictor(model, m, Normalization.IMAGENET,
             cfg.predictBatchSize(false), true));
       }

@@ -426,11 +426,20 @@ public final class ConfigLoader {
         .map(Double::intValue).toList();
     List<Float> gate = r.ruleList("predict.gate", classes, 0.0, 1.0, false).stream()
         .map(Double::floatValue).toList();
+    List<Integer> foldMaxClasses = new ArrayList<>();
+    for (double c : r.ruleList("predict.fold-max-classes", -1, 1, classes, false)) {
+      if (c != Math.rint(c) || foldMaxClasses.contains((int) c)) {
+        r.problems.add(ROOT + ".predict.fold-max-classes: expected distinct class ids 1.."
+            + classes + " but got " + c);
+        break;
+      }
+      foldMaxClasses.add((int) c);
+    }
     return new SparksegConfig.Predict(runId, model, r.path("predict.images"),
         r.string("predict.image-glob"), r.optionalString("predict.images-table"),
         r.get("predict.flip-tta", "true or false", () -> r.c.getBoolean("predict.flip-tta"), true),
         r.intAtLeast("predict.batch-size", 0), thresholds, minAreas, maxAreas, gate,
-        r.path("predict.submission"), submissionLayout, r.intAtLeast("predict.overlays", 0),
+        List.copyOf(foldMaxClasses), r.path("predict.submission"), submissionLayout, r.intAtLeast("predict.overlays", 0),
         r.path("predict.overlays-dir"), r.optionalPath("predict.truth-csv"),
         r.intAtLeast("predict.partitions", 0),
         r.get("predict.archive-entry-max-bytes", "a size in bytes >= 1", () -> {

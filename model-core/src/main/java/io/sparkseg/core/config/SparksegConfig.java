@@ -173,7 +173,7 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
   public record Predict(String runId, String model, String images, String imageGlob,
       String imagesTable, boolean flipTta, int batchSize, java.util.List<Float> thresholds,
       java.util.List<Integer> minAreas, java.util.List<Integer> maxAreas,
-      java.util.List<Float> gate, String submission,
+      java.util.List<Float> gate, java.util.List<Integer> foldMaxClasses, String submission,
       io.sparkseg.core.severstal.Submission.Layout submissionLayout, int overlays,
       String overlaysDir, String truthCsv, int partitions, long archiveEntryMaxBytes,
       long archiveSliceBytes) {
@@ -182,6 +182,7 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
       minAreas = java.util.List.copyOf(minAreas);
       maxAreas = java.util.List.copyOf(maxAreas);
       gate = java.util.List.copyOf(gate);
+      foldMaxClasses = java.util.List.copyOf(foldMaxClasses);
     }
   }
 
@@ -198,7 +199,7 @@ public record SparksegConfig(String workDir, Data data, Tables tables, Folds fol
     return new SparksegConfig(workDir, data, tables, folds, tiles, demo, train, tune,
         new Predict(runId, p.model(), p.images(), p.imageGlob(), p.imagesTable(), p.flipTta(),
             p.batchSize(), p.thresholds(), p.minAreas(), p.maxAreas(), p.gate(),
-            p.submission(),
+            p.foldMaxClasses(), p.submission(),
             p.submissionLayout(), p.overlays(), p.overlaysDir(), p.truthCsv(), p.partitions(),
             p.archiveEntryMaxBytes(), p.archiveSliceBytes()),
         spark, dataset, photos, multiClass);

@@ -31,6 +31,17 @@ public final class OnnxExport {
    */
   public static OnnxMl.ModelProto export(List<SegmentationModel> models,
       Normalization normalization, boolean flipTta, Map<String, String> metadata) {
+    return export(models, normalization, flipTta, List.of(), metadata);
+  }
+
+  /**
+   * As {@link #export(List, Normalization, boolean, Map)}, the classes of
+   * {@code foldMaxClasses} (1-based) combined by the models' maximum instead of their mean, as
+   * {@link io.sparkseg.core.infer.TiledEnsemble} does.
+   */
+  public static OnnxMl.ModelProto export(List<SegmentationModel> models,
+      Normalization normalization, boolean flipTta, List<Integer> foldMaxClasses,
+      Map<String, String> metadata) {
     if (models.isEmpty()) {
       throw new IllegalArgumentException("nothing to export: no models");
     }
@@ -76,6 +87,22 @@ public final class OnnxExport {
     }
     if (probabilities.size() > 1) {
       mean = g.node("Mul", mean, g.scalar(1f / probabilities.size()));
+      if (!foldMaxClasses.isEmpty()) {
+        // mean + m * (max - mean), m = 1 for the fold-maximum classes and 0 for the others
+        float[] chosen = new float[spec.classes()];
+        for (int c : foldMaxClasses) {
+          if (c < 1 || c > spec.classes()) {
+            throw new IllegalArgumentException("fold-maximum class " + c + " is not among 1.."
+                + spec.classes());
+          }
+          chosen[c - 1] = 1f;
+        }
+        try (OnnxGraph.Scope scope = g.scope("fold_max")) {
+          String max = g.node("Max", probabilities.toArray(String[]::new));
+          String m = g.floats("classes", new long[] {1, spec.classes(), 1, 1}, chosen);
+          mean = g.add(mean, g.node("Mul", m, g.node("Sub", max, mean)));
+        }
+      }
     }
     g.output(mean, OUTPUT, new long[] {-1, spec.classes(), -1, -1}, dynamic);
     OnnxMl.ModelProto.Builder model = OnnxMl.ModelProto.newBuilder()
@@ -83,7 +110,9 @@ public final class OnnxExport {
         .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("")
             .setVersion(OnnxGraph.OPSET))
         .setProducerName("sparkseg")
-        .setDocString(spec + (models.size() > 1 ? ", mean of " + models.size() + " models" : "")
+        .setDocString(spec + (models.size() > 1 ? ", mean of " + models.size() + " models"
+            + (foldMaxClasses.isEmpty() ? "" : " (maximum for classes " + foldMaxClasses + ")")
+            : "")
             + (flipTta ? ", horizontal-flip TTA" : ""))
         .setGraph(g.build());
     new LinkedHashMap<>(metadata).forEach((k, v) -> model.addMetadataProps(

@@ -10,22 +10,41 @@ import java.util.List;
 /**
  * Whole-image probabilities from models trained on tiles: each image is cut with the training
  * {@link TileGeometry}, every model (a fold of the ensemble) scores all tiles of the batch
- * (with its own flip TTA), the models' probabilities are averaged per tile, and the tiles are
- * stitched back with overlap averaging. Not thread-safe (its predictors are not): one per
- * thread or Spark partition.
+ * (with its own flip TTA), the models' probabilities are averaged per tile (or, for chosen
+ * classes, their maximum taken), and the tiles are stitched back with overlap averaging. Not
+ * thread-safe (its predictors are not): one per thread or Spark partition.
  */
 public final class TiledEnsemble {
   private final List<ProbabilityModel> models;
   private final TileGeometry geometry;
   private final int classes;
+  private final boolean[] foldMax;
 
   public TiledEnsemble(List<? extends ProbabilityModel> models, TileGeometry geometry, int classes) {
+    this(models, geometry, classes, List.of());
+  }
+
+  /**
+   * As {@link #TiledEnsemble(List, TileGeometry, int)}, the classes of {@code foldMaxClasses}
+   * (1-based) combined by the models' pixel-wise maximum instead of their mean: a small, rare
+   * structure that one fold is sure of is not diluted by the others (README "Rare classes").
+   */
+  public TiledEnsemble(List<? extends ProbabilityModel> models, TileGeometry geometry,
+      int classes, List<Integer> foldMaxClasses) {
     if (models.isEmpty()) {
       throw new IllegalArgumentException("an ensemble needs at least one model");
     }
     this.models = List.copyOf(models);
     this.geometry = geometry;
     this.classes = classes;
+    this.foldMax = new boolean[classes];
+    for (int c : foldMaxClasses) {
+      if (c < 1 || c > classes) {
+        throw new IllegalArgumentException("fold-maximum class " + c + " is not among 1.."
+            + classes);
+      }
+      foldMax[c - 1] = true;
+    }
   }
 
   public TileGeometry geometry() {
@@ -47,13 +66,16 @@ public final class TiledEnsemble {
       }
     }
     List<float[][]> mean = null;
+    List<float[][]> max = null;
     for (ProbabilityModel model : models) {
       List<float[][]> p = model.predict(crops);
       if (mean == null) {
         mean = p;
+        max = models.size() > 1 ? copyOfFoldMaxPlanes(p) : null; // one model: its own planes
       } else {
         for (int i = 0; i < p.size(); i++) {
           add(mean.get(i), p.get(i));
+          maximum(max.get(i), p.get(i));
         }
       }
     }
@@ -67,8 +89,13 @@ public final class TiledEnsemble {
           throw new IllegalStateException("model gives " + planes.length + " classes, expected "
               + classes);
         }
-        if (scale != 1f) {
-          for (float[] plane : planes) {
+        for (int c = 0; c < classes; c++) {
+          if (foldMax[c]) {
+            if (max != null) {
+              planes[c] = max.get(n * tiles.size() + t.index())[c];
+            }
+          } else if (scale != 1f) {
+            float[] plane = planes[c];
             for (int i = 0; i < plane.length; i++) {
               plane[i] *= scale;
             }
@@ -79,6 +106,29 @@ public final class TiledEnsemble {
       out.add(stitcher.result());
     }
     return out;
+  }
+
+  /** The first model's planes of the fold-maximum classes, copied (null elsewhere). */
+  private List<float[][]> copyOfFoldMaxPlanes(List<float[][]> first) {
+    List<float[][]> out = new ArrayList<>(first.size());
+    for (float[][] planes : first) {
+      float[][] copy = new float[planes.length][];
+      for (int c = 0; c < planes.length && c < classes; c++) {
+        copy[c] = foldMax[c] ? planes[c].clone() : null;
+      }
+      out.add(copy);
+    }
+    return out;
+  }
+
+  private static void maximum(float[][] into, float[][] more) {
+    for (int c = 0; c < into.length; c++) {
+      if (into[c] != null) {
+        for (int i = 0; i < into[c].length; i++) {
+          into[c][i] = Math.max(into[c][i], more[c][i]);
+        }
+      }
+    }
   }
 
   private static void add(float[][] into, float[][] more) {

@@ -221,6 +221,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void foldMaximumClasses() {
+    assertEquals(List.of(), load(Map.of(), Map.of()).predict().foldMaxClasses());
+    SparksegConfig set = load(Map.of("predict.fold-max-classes", "[1, 2]"), Map.of());
+    assertEquals(List.of(1, 2), set.predict().foldMaxClasses());
+    assertEquals(List.of(1, 2), set.withPredictRunId("r").predict().foldMaxClasses());
+    for (String bad : new String[] {"[0]", "[5]", "[1, 1]", "[1.5]"}) {
+      String p = fails(Map.of("predict.fold-max-classes", bad)).problems().get(0);
+      assertTrue(p.contains("predict.fold-max-classes"), bad + ": " + p);
+    }
+  }
+
+  @Test
   void imagesFromAFileWithASubstitution(@TempDir Path dir) throws Exception {
     // a preset file sets predict.images through a substitution (conf/device-demo.conf does)
     Path file = dir.resolve("photos.conf");

@@ -1,6 +1,7 @@
 package io.sparkseg.core.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
@@ -18,12 +19,14 @@ import ai.djl.inference.Predictor;
 import ai.djl.translate.NoopTranslator;
 import ai.onnx.proto.OnnxMl;
 import io.sparkseg.core.image.Image8;
+import io.sparkseg.core.infer.TiledEnsemble;
 import io.sparkseg.core.nn.Encoders;
 import io.sparkseg.core.nn.Engines;
 import io.sparkseg.core.nn.ModelSpec;
 import io.sparkseg.core.nn.SegmentationModel;
 import io.sparkseg.core.nn.SegmentationPredictor;
 import io.sparkseg.core.nn.TorchWeights;
+import io.sparkseg.core.tiling.TileGeometry;
 import io.sparkseg.core.train.Normalization;
 import java.nio.FloatBuffer;
 import java.nio.file.Files;
@@ -87,6 +90,33 @@ class OnnxExportTest {
           }
         }
       }
+    }
+  }
+
+  @Test
+  void foldMaximumClassesAreTheFoldsMaximumInTheGraphAsInTiledEnsemble() throws Exception {
+    ModelSpec spec = ModelSpec.unet("resnet18", 3, ModelSpec.Activation.SIGMOID);
+    try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu())) {
+      SegmentationModel a = randomModel(spec, m, 3);
+      SegmentationModel b = randomModel(spec, m, 4);
+      Path file = write(OnnxExport.export(List.of(a, b), NORM, true, List.of(2), Map.of()));
+      List<Image8> images = images(new Random(9), 2, 64, 64);
+      TileGeometry whole = new TileGeometry(64, 64, 64, 64, 64);
+      List<float[][]> djl = new TiledEnsemble(List.of(
+          new SegmentationPredictor(a, m, NORM, 2, true),
+          new SegmentationPredictor(b, m, NORM, 2, true)), whole, 3, List.of(2))
+          .probabilities(images);
+      List<float[][]> meanOnly = new TiledEnsemble(List.of(
+          new SegmentationPredictor(a, m, NORM, 2, true),
+          new SegmentationPredictor(b, m, NORM, 2, true)), whole, 3).probabilities(images);
+      assertTrue(maxDiff(djl, meanOnly) > 1e-2, "the maximum differs from the mean here");
+      try (OrtModel ort = new OrtModel(file)) {
+        float diff = maxDiff(djl, ort.predict(images));
+        assertTrue(diff < TOLERANCE, "max |onnx - TiledEnsemble with class 2 by maximum| = "
+            + diff);
+      }
+      assertThrows(IllegalArgumentException.class,
+          () -> OnnxExport.export(List.of(a, b), NORM, false, List.of(4), Map.of()));
     }
   }
 

@@ -86,6 +86,43 @@ class TiledEnsembleTest {
   }
 
   @Test
+  void foldMaximumClassesTakeTheModelsMaximumTheOthersTheirMean() {
+    try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu())) {
+      SegmentationPredictor a = new SegmentationPredictor(model(m, 1), m,
+          Normalization.IMAGENET, 4, false);
+      SegmentationPredictor b = new SegmentationPredictor(model(m, 2), m,
+          Normalization.IMAGENET, 4, false);
+      TileGeometry g = new TileGeometry(32, 96, 32, 32, 16); // overlapping tiles
+      List<Image8> images = List.of(image(32, 96, 4));
+      float[][] pa = new TiledEnsemble(List.of(a), g, 4).probabilities(images).get(0);
+      float[][] pb = new TiledEnsemble(List.of(b), g, 4).probabilities(images).get(0);
+      float[][] mixed = new TiledEnsemble(List.of(a, b), g, 4, List.of(1, 3))
+          .probabilities(images).get(0);
+      int differ = 0;
+      for (int i = 0; i < 32 * 96; i++) {
+        // x = 0..15 and 80..95 are covered by one tile only: there the combination is exact
+        if (i % 96 >= 16 && i % 96 < 80) {
+          continue;
+        }
+        for (int c = 0; c < 4; c++) {
+          float expected = c == 0 || c == 2 ? Math.max(pa[c][i], pb[c][i])
+              : (pa[c][i] + pb[c][i]) / 2;
+          assertEquals(expected, mixed[c][i], 1e-6f, "class " + (c + 1) + " pixel " + i);
+        }
+        differ += Math.abs(pa[0][i] - pb[0][i]) > 1e-3f ? 1 : 0;
+      }
+      org.junit.jupiter.api.Assertions.assertTrue(differ > 100,
+          "the two models must disagree for the test to tell max from mean: " + differ);
+      // one model: the maximum is its own map
+      float[][] one = new TiledEnsemble(List.of(a), g, 4, List.of(1)).probabilities(images)
+          .get(0);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(pa[0], one[0], 0f);
+      assertThrows(IllegalArgumentException.class,
+          () -> new TiledEnsemble(List.of(a), g, 4, List.of(5)));
+    }
+  }
+
+  @Test
   void autoBatchKeepsCpuPassesSmallAndGpuPassesLarge() {
     org.junit.jupiter.api.Assertions.assertEquals(2, TiledEnsemble.autoBatch(false, 256, 512));
     org.junit.jupiter.api.Assertions.assertEquals(1, TiledEnsemble.autoBatch(false, 512, 1024));

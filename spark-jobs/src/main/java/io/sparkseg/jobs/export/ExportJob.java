@@ -9,12 +9,14 @@ import io.sparkseg.core.export.OnnxExport;
 import io.sparkseg.core.export.OnnxSegmentationModel;
 import io.sparkseg.core.image.Image8;
 import io.sparkseg.core.infer.PostProcessor;
+import io.sparkseg.core.infer.TiledEnsemble;
 import io.sparkseg.core.nn.Engines;
 import io.sparkseg.core.nn.ModelCard;
 import io.sparkseg.core.nn.ModelIo;
 import io.sparkseg.core.nn.SafeTensors;
 import io.sparkseg.core.nn.SegmentationModel;
 import io.sparkseg.core.nn.SegmentationPredictor;
+import io.sparkseg.core.tiling.TileGeometry;
 import io.sparkseg.core.train.Normalization;
 import io.sparkseg.jobs.predict.ModelCache;
 import io.sparkseg.jobs.predict.PredictJob;
@@ -98,7 +100,12 @@ public final class ExportJob {
           norm.mean(), norm.std(), cfg.tileGeometry(), post,
           fs.exists(tuned) ? tuned.toString() : "defaults (run not tuned) and the configuration",
           io.sparkseg.core.Version.SPARKSEG, java.time.Instant.now().toString());
-      OnnxMl.ModelProto proto = OnnxExport.export(models, norm, flipTta, d.metadata());
+      List<Integer> foldMax = models.size() > 1 ? cfg.predict().foldMaxClasses() : List.of();
+      java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>(d.metadata());
+      if (!foldMax.isEmpty()) {
+        metadata.put("fold_max_classes", foldMax.toString()); // combined in the graph
+      }
+      OnnxMl.ModelProto proto = OnnxExport.export(models, norm, flipTta, foldMax, metadata);
 
       java.nio.file.Path tmp = Files.createTempDirectory("sparkseg-export");
       try {
@@ -143,7 +150,11 @@ public final class ExportJob {
     }
   }
 
-  /** max |ONNX Runtime − PyTorch| over two random tiles (batch 2), fold mean and TTA included. */
+  /**
+   * max |ONNX Runtime − PyTorch| over two random tiles (batch 2), the folds combined as predict
+   * combines them ({@link TiledEnsemble}: mean, or maximum for the fold-maximum classes) and
+   * TTA included.
+   */
   private static double check(List<SegmentationModel> models, Normalization norm,
       boolean flipTta, java.nio.file.Path onnx, ModelCard card, SparksegConfig cfg)
       throws IOException {
@@ -156,34 +167,24 @@ public final class ExportJob {
       r.nextBytes(px);
       images.add(new Image8(h, w, 3, px));
     }
-    List<float[][]> mean = null;
+    List<float[][]> expected;
     try (NDManager m = Engines.pytorch().newBaseManager(Device.cpu())) {
+      List<SegmentationPredictor> predictors = new ArrayList<>();
       for (SegmentationModel model : models) {
-        List<float[][]> p = new SegmentationPredictor(model, m, norm, 2, flipTta)
-            .predict(images);
-        if (mean == null) {
-          mean = p;
-        } else {
-          for (int i = 0; i < p.size(); i++) {
-            for (int c = 0; c < p.get(i).length; c++) {
-              for (int k = 0; k < p.get(i)[c].length; k++) {
-                mean.get(i)[c][k] += p.get(i)[c][k];
-              }
-            }
-          }
-        }
+        predictors.add(new SegmentationPredictor(model, m, norm, 2, flipTta));
       }
+      expected = new TiledEnsemble(predictors, new TileGeometry(h, w, h, w, w),
+          card.spec().classes(), cfg.predict().foldMaxClasses()).probabilities(images);
     }
     List<float[][]> onnxOut;
     try (OnnxSegmentationModel loaded = OnnxSegmentationModel.load(onnx)) {
       onnxOut = loaded.newPredictor(2, false).predict(images);
     }
     double max = 0;
-    for (int i = 0; i < mean.size(); i++) {
-      for (int c = 0; c < mean.get(i).length; c++) {
-        for (int k = 0; k < mean.get(i)[c].length; k++) {
-          max = Math.max(max, Math.abs(mean.get(i)[c][k] / models.size()
-              - onnxOut.get(i)[c][k]));
+    for (int i = 0; i < expected.size(); i++) {
+      for (int c = 0; c < expected.get(i).length; c++) {
+        for (int k = 0; k < expected.get(i)[c].length; k++) {
+          max = Math.max(max, Math.abs(expected.get(i)[c][k] - onnxOut.get(i)[c][k]));
         }
       }
     }

@@ -101,6 +101,14 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
     return this;
   }
 
+  private List<Integer> foldMaxClasses = List.of();
+
+  /** Classes (1-based) whose folds are combined by their maximum ({@link TiledEnsemble}). */
+  ImageScorer withFoldMaxClasses(List<Integer> classes) {
+    this.foldMaxClasses = List.copyOf(classes);
+    return this;
+  }
+
   /** This scorer writing class maps (softmax models of the multi-class families). */
   ImageScorer withClassMaps(ClassMapOutput output) {
     this.classMaps = output;
@@ -167,7 +175,7 @@ final class ImageScorer implements MapPartitionsFunction<Row, Row> {
           new Normalization(card.normalizationMean(), card.normalizationStd()), batchSize,
           flipTta));
     }
-    TiledEnsemble tiled = new TiledEnsemble(predictors, geometry, classes);
+    TiledEnsemble tiled = new TiledEnsemble(predictors, geometry, classes, foldMaxClasses);
     if (photos != null) {
       cropper = new io.sparkseg.core.detect.PhotoCropper(
           io.sparkseg.jobs.crop.DetectorCache.get(photos.detector(), conf), photos.roi(),

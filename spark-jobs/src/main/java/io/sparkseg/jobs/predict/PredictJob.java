@@ -133,8 +133,10 @@ public final class PredictJob {
           p.flipTta() && !d.flipTta() ? " + flip TTA" : "",
           describe(post, cfg.dataset().multiClass()), identity.id());
     } else {
-      out.printf(Locale.ROOT, "predict with %s: %d model(s)%s, %s; scoring id %s%n",
+      out.printf(Locale.ROOT, "predict with %s: %d model(s)%s%s, %s; scoring id %s%n",
           models.modelRunId(), models.files().size(), p.flipTta() ? " + flip TTA" : "",
+          p.foldMaxClasses().isEmpty() || models.files().size() < 2 ? ""
+              : ", the folds' maximum for classes " + p.foldMaxClasses(),
           describe(post, cfg.dataset().multiClass()), identity.id());
     }
 
@@ -173,7 +175,8 @@ public final class PredictJob {
       ImageScorer scorer = new ImageScorer(models.files(), cfg.tileGeometry(), classes, post,
           p.flipTta(), p.batchSize(), overlayIds, overlayDir,
           photos ? cfg.photos() : null,
-          cfg.photos().masksDir() + "/" + models.modelRunId()).withClassNames(cfg.classNames());
+          cfg.photos().masksDir() + "/" + models.modelRunId()).withClassNames(cfg.classNames())
+          .withFoldMaxClasses(p.foldMaxClasses());
       String classMapDir = cfg.multiClass().classMapsDir() + "/" + models.modelRunId();
       if (classMaps) {
         scorer.withClassMaps(new ImageScorer.ClassMapOutput(cfg.multiClass().decoder(),

@@ -66,6 +66,10 @@ public record ScoringIdentity(String id, Map<String, String> settings) {
     } else {
       s.put("post-processing", rules.toString());
     }
+    if (!cfg.predict().foldMaxClasses().isEmpty()) {
+      // only when set: identities of predictions scored before the setting existed stay
+      s.put("fold-max-classes", cfg.predict().foldMaxClasses().toString());
+    }
     s.put("flip-tta", String.valueOf(cfg.predict().flipTta()));
     s.put("tiles", cfg.tileGeometry().toString());
     if (cfg.dataset() == SparksegConfig.DatasetKind.PERSON_PHOTOS) {

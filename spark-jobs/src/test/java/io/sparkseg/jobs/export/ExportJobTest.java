@@ -45,7 +45,10 @@ class ExportJobTest {
 
   @Test
   void theExportedEnsembleScoresAsTheRunsModels(@TempDir Path work) throws Exception {
-    SparksegConfig cfg = config(work, Map.of("predict.run-id", "r1"));
+    // class 1 combined by the folds' maximum, the others by their mean: in predict's PyTorch
+    // ensemble and in the exported graph alike
+    SparksegConfig cfg = config(work, Map.of("predict.run-id", "r1",
+        "predict.fold-max-classes", "[1]"));
     Pipeline.generateDemo(cfg, QUIET);
     PredictFixtures.writeRun(work, "r1", 2);
     Files.writeString(work.resolve("runs/r1/summary.json"), "{}");
@@ -62,6 +65,14 @@ class ExportJobTest {
     assertEquals(4, d.classes());
     assertTrue(d.flipTta());
     assertEquals(cfg.tileGeometry(), d.tileGeometry());
+    try (var in = Files.newInputStream(onnx)) {
+      ai.onnx.proto.OnnxMl.ModelProto proto = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(in);
+      assertTrue(proto.getMetadataPropsList().stream().anyMatch(e -> e.getKey().equals(
+          "fold_max_classes") && e.getValue().equals("[1]")), proto.getMetadataPropsList()
+          .toString());
+      assertTrue(proto.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType()
+          .equals("Max")), "the folds' maximum is in the graph");
+    }
 
     SparkSession spark = SparkTestSupport.spark(cfg);
     PredictJob.Result pytorch = PredictJob.run(spark, cfg, System.out);

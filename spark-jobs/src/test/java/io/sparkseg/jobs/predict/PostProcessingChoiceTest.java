@@ -78,4 +78,21 @@ class PostProcessingChoiceTest {
     assertFalse(ScoringIdentity.of(cfg, none, uncapped, new Configuration()).id()
         .equals(ScoringIdentity.of(cfg, none, tuned, new Configuration()).id()));
   }
+
+  @Test
+  void theFoldMaximumClassesAreInTheScoringIdentityOnlyWhenSet(@TempDir Path work)
+      throws Exception {
+    Path run = tunedRun(work);
+    SparksegConfig plain = SparkTestSupport.config(work);
+    SparksegConfig max = SparkTestSupport.config(work, Map.of("predict.fold-max-classes",
+        "[1]"));
+    PostProcessor tuned = PredictJob.postProcessor(plain, "r1", run.toString(),
+        new Configuration(), QUIET);
+    PredictJob.Models none = new PredictJob.Models("r1", List.of(), run.toString());
+    ScoringIdentity before = ScoringIdentity.of(plain, none, tuned, new Configuration());
+    ScoringIdentity after = ScoringIdentity.of(max, none, tuned, new Configuration());
+    assertFalse(before.settings().containsKey("fold-max-classes"), before.settings().toString());
+    assertEquals("[1]", after.settings().get("fold-max-classes"));
+    assertFalse(before.id().equals(after.id()), "another combination re-scores the images");
+  }
 }

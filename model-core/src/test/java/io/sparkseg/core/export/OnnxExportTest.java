@@ -102,13 +102,10 @@ class OnnxExportTest {
       Path file = write(OnnxExport.export(List.of(a, b), NORM, true, List.of(2), Map.of()));
       List<Image8> images = images(new Random(9), 2, 64, 64);
       TileGeometry whole = new TileGeometry(64, 64, 64, 64, 64);
-      List<float[][]> djl = new TiledEnsemble(List.of(
-          new SegmentationPredictor(a, m, NORM, 2, true),
-          new SegmentationPredictor(b, m, NORM, 2, true)), whole, 3, List.of(2))
-          .probabilities(images);
-      List<float[][]> meanOnly = new TiledEnsemble(List.of(
-          new SegmentationPredictor(a, m, NORM, 2, true),
-          new SegmentationPredictor(b, m, NORM, 2, true)), whole, 3).probabilities(images);
+      List<SegmentationPredictor> folds = List.of(new SegmentationPredictor(a, m, NORM, 2, true),
+          new SegmentationPredictor(b, m, NORM, 2, true));
+      List<float[][]> djl = new TiledEnsemble(folds, whole, 3, List.of(2)).probabilities(images);
+      List<float[][]> meanOnly = new TiledEnsemble(folds, whole, 3).probabilities(images);
       assertTrue(maxDiff(djl, meanOnly) > 1e-2, "the maximum differs from the mean here");
       try (OrtModel ort = new OrtModel(file)) {
         float diff = maxDiff(djl, ort.predict(images));

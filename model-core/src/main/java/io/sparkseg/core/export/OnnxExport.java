@@ -89,13 +89,11 @@ public final class OnnxExport {
       mean = g.node("Mul", mean, g.scalar(1f / probabilities.size()));
       if (!foldMaxClasses.isEmpty()) {
         // mean + m * (max - mean), m = 1 for the fold-maximum classes and 0 for the others
+        boolean[] mask = io.sparkseg.core.infer.TiledEnsemble.foldMaxMask(foldMaxClasses,
+            spec.classes());
         float[] chosen = new float[spec.classes()];
-        for (int c : foldMaxClasses) {
-          if (c < 1 || c > spec.classes()) {
-            throw new IllegalArgumentException("fold-maximum class " + c + " is not among 1.."
-                + spec.classes());
-          }
-          chosen[c - 1] = 1f;
+        for (int c = 0; c < chosen.length; c++) {
+          chosen[c] = mask[c] ? 1f : 0f;
         }
         try (OnnxGraph.Scope scope = g.scope("fold_max")) {
           String max = g.node("Max", probabilities.toArray(String[]::new));

@@ -37,14 +37,20 @@ public final class TiledEnsemble {
     this.models = List.copyOf(models);
     this.geometry = geometry;
     this.classes = classes;
-    this.foldMax = new boolean[classes];
+    this.foldMax = foldMaxMask(foldMaxClasses, classes);
+  }
+
+  /** Per class (0-based), whether {@code foldMaxClasses} (1-based ids) names it. */
+  public static boolean[] foldMaxMask(List<Integer> foldMaxClasses, int classes) {
+    boolean[] mask = new boolean[classes];
     for (int c : foldMaxClasses) {
       if (c < 1 || c > classes) {
         throw new IllegalArgumentException("fold-maximum class " + c + " is not among 1.."
             + classes);
       }
-      foldMax[c - 1] = true;
+      mask[c - 1] = true;
     }
+    return mask;
   }
 
   public TileGeometry geometry() {

@@ -75,13 +75,20 @@ public record RunCard(String runId, String updatedAt, String task, List<String> 
   /**
    * A score on {@code images} held-out images and its baseline's: Kaggle's mean Dice and the
    * empty submission's, or ({@code metric} "mIoU") the class maps' mIoU and the majority class
-   * everywhere. Cards written before {@code metric} was recorded hold Dice.
+   * everywhere. Cards written before {@code metric} was recorded hold Dice. {@code combination}
+   * says how predict combined the models (e.g. {@code 3 model(s) + flip TTA, the folds' maximum
+   * for classes [1, 2]}); null in cards written before it was recorded.
    */
   public record TestScore(String truth, long images, double dice, double emptyBaseline,
-      String scoredAt, String metric) {
+      String scoredAt, String metric, String combination) {
     public TestScore(String truth, long images, double dice, double emptyBaseline,
         String scoredAt) {
-      this(truth, images, dice, emptyBaseline, scoredAt, null);
+      this(truth, images, dice, emptyBaseline, scoredAt, null, null);
+    }
+
+    /** " with ..." naming how the models were combined, or "" when not recorded. */
+    public String scoredWith() {
+      return combination == null ? "" : " with " + combination;
     }
 
     /** True for the class maps' mIoU. */
@@ -228,9 +235,10 @@ public record RunCard(String runId, String updatedAt, String task, List<String> 
     }
     md.append("## Test score\n\n");
     md.append(testScore == null ? "None yet: no prediction of this run has been scored against "
-        + "truth.\n\n" : String.format(Locale.ROOT, "%s %.4f on %d held-out images (`%s`, %s); "
+        + "truth.\n\n" : String.format(Locale.ROOT, "%s %.4f on %d held-out images (`%s`, %s%s); "
             + "%s scores %.4f.%n%n", testScore.miou() ? "mIoU" : "Kaggle mean Dice",
         testScore.dice(), testScore.images(), testScore.truth(), testScore.scoredAt(),
+        testScore.scoredWith(),
         testScore.miou() ? "the majority class everywhere" : "the empty submission",
         testScore.emptyBaseline()));
     md.append("## Limitations\n\n");

@@ -27,6 +27,9 @@ import java.util.Map;
  * @param classNames a name per class
  * @param activation sigmoid or softmax (inside the graph)
  * @param flipTta whether the graph averages the horizontal mirror (then consumers must not)
+ * @param foldMaxClasses classes (1-based) whose models the graph combines by their pixel-wise
+ *     maximum instead of their mean ({@code predict.fold-max-classes}); absent in sidecars
+ *     written before it existed, which read as none (the mean for every class)
  * @param input input name; float32 [N, 3, H, W], RGB 0..255, H and W multiples of {@code stride}
  * @param output output name; float32 [N, C, H, W] probabilities
  * @param stride H and W must be multiples of it
@@ -49,7 +52,7 @@ import java.util.Map;
  */
 public record ExportedModel(String format, String runId, List<String> models, String architecture,
     String encoder, int classes, List<String> classNames, String activation, boolean flipTta,
-    String input, String output, int stride, float[] normalizationMean, float[] normalizationStd,
+    List<Integer> foldMaxClasses, String input, String output, int stride, float[] normalizationMean, float[] normalizationStd,
     int tileHeight, int tileWidth, int imageHeight, int imageWidth, int tileStride,
     float[] thresholds, int[] minAreas, int[] maxAreas, float[] minMaxProbabilities,
     String postProcessingSource,
@@ -60,7 +63,8 @@ public record ExportedModel(String format, String runId, List<String> models, St
 
   /** The description of an export of {@code spec} with these settings. */
   public static ExportedModel of(String runId, List<String> models, ModelSpec spec,
-      List<String> classNames, boolean flipTta, float[] mean, float[] std,
+      List<String> classNames, boolean flipTta, List<Integer> foldMaxClasses, float[] mean,
+      float[] std,
       TileGeometry geometry, PostProcessor post, String postProcessingSource, String version,
       String createdAt) {
     int c = spec.classes();
@@ -81,11 +85,18 @@ public record ExportedModel(String format, String runId, List<String> models, St
     }
     return new ExportedModel(FORMAT, runId, List.copyOf(models),
         spec.architecture().smpName(), spec.encoder(), c, List.copyOf(classNames),
-        spec.activation().name().toLowerCase(Locale.ROOT), flipTta, OnnxExport.INPUT,
+        spec.activation().name().toLowerCase(Locale.ROOT), flipTta,
+        List.copyOf(foldMaxClasses), OnnxExport.INPUT,
         OnnxExport.OUTPUT, 32, mean.clone(), std.clone(), geometry.tileHeight(),
         geometry.tileWidth(), geometry.imageHeight(), geometry.imageWidth(), geometry.stride(),
         thresholds, minAreas, maxAreas, minMax, postProcessingSource,
         io.sparkseg.core.onnx.OnnxGraph.OPSET, version, createdAt);
+  }
+
+  /** The fold-maximum classes; none (empty) for descriptions written before they existed. */
+  @Override
+  public List<Integer> foldMaxClasses() {
+    return foldMaxClasses == null ? List.of() : foldMaxClasses;
   }
 
   /** The post-processing rules the sidecar carries, one per class. */
@@ -157,6 +168,9 @@ public record ExportedModel(String format, String runId, List<String> models, St
     if (maxAreas != null && Arrays.stream(maxAreas).anyMatch(a -> a > 0)) {
       m.put("max_areas", Arrays.toString(maxAreas));
     }
+    if (!foldMaxClasses().isEmpty()) {
+      m.put("fold_max_classes", foldMaxClasses().toString()); // combined in the graph
+    }
     m.put("input", input + ": float32 [N,3,H,W] RGB 0..255, H and W multiples of " + stride);
     m.put("output", output + ": float32 [N," + classes + ",H,W] " + activation
         + " probabilities");
@@ -176,6 +190,7 @@ public record ExportedModel(String format, String runId, List<String> models, St
   @Override
   public String toString() {
     return "ExportedModel[" + runId + " " + architecture + "(" + encoder + ") " + classes
-        + " classes " + activation + (flipTta ? " +flip" : "") + "]";
+        + " classes " + activation + (flipTta ? " +flip" : "")
+        + (foldMaxClasses().isEmpty() ? "" : " max" + foldMaxClasses()) + "]";
   }
 }

@@ -243,8 +243,9 @@ public final class RunReport {
       h.append("<p>None yet: no prediction of this run has been scored against truth.</p>");
     } else {
       h.append(String.format(Locale.ROOT, "<p>%s <b>%.4f</b> on %d held-out images "
-              + "(<code>%s</code>, %s); %s scores %.4f.</p>", t.miou() ? "mIoU"
+              + "(<code>%s</code>, %s%s); %s scores %.4f.</p>", t.miou() ? "mIoU"
               : "Kaggle mean Dice", t.dice(), t.images(), esc(t.truth()), esc(t.scoredAt()),
+          esc(t.scoredWith()),
           t.miou() ? "the majority class everywhere" : "the empty submission",
           t.emptyBaseline()));
     }

@@ -2,6 +2,7 @@ package io.sparkseg.core.export;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,8 +35,12 @@ class OnnxSegmentationModelTest {
   Path dir;
 
   private static ExportedModel description(boolean flip) {
+    return description(flip, List.of());
+  }
+
+  private static ExportedModel description(boolean flip, List<Integer> foldMaxClasses) {
     return ExportedModel.of("run-x", List.of("fold-0"), SPEC, List.of("scratch", "dent"), flip,
-        Normalization.IMAGENET.mean(), Normalization.IMAGENET.std(),
+        foldMaxClasses, Normalization.IMAGENET.mean(), Normalization.IMAGENET.std(),
         new TileGeometry(64, 128, 64, 64, 64),
         new PostProcessor(List.of(new ClassRule(0.4f, 12, 30, 0f), new ClassRule(0.6f, 0, 0.7f))),
         "runs/run-x/postprocessing.json", "test", "2026-11-23T00:00:00Z");
@@ -80,6 +85,17 @@ class OnnxSegmentationModelTest {
   }
 
   @Test
+  void theFoldMaximumClassesTravelInTheSidecarAndTheMetadata() {
+    ExportedModel d = description(false, List.of(2));
+    ExportedModel read = ExportedModel.fromJson(d.toJson(), "m.json");
+    assertEquals(List.of(2), read.foldMaxClasses());
+    assertEquals(d, read);
+    assertEquals("[2]", d.metadata().get("fold_max_classes"));
+    assertEquals(d, ExportedModel.fromJson(d.metadata().get(ExportedModel.METADATA_KEY), "meta"));
+    assertTrue(d.toString().contains("max[2]"), d.toString());
+  }
+
+  @Test
   void aForeignOrMalformedFileIsRefusedNamingTheFileAndWhatIsMissing() throws Exception {
     Path foreign = dir.resolve("foreign.onnx");
     OnnxMl.ModelProto bare = OnnxMl.ModelProto.newBuilder().setIrVersion(8)
@@ -111,6 +127,8 @@ class OnnxSegmentationModelTest {
         .replaceAll("\"maxAreas\": \\[[^\\]]*\\],", ""), "older.json");
     assertEquals(null, older.maxAreas());
     assertEquals(new ClassRule(0.4f, 12, 0, 0f), older.postProcessor().rules().get(0));
+    assertEquals(List.of(), older.foldMaxClasses(), "written before the fold maximum: none");
+    assertFalse(description(false).metadata().containsKey("fold_max_classes"));
 
     Path missing = dir.resolve("missing.onnx");
     e = assertThrows(IllegalArgumentException.class, () -> OnnxSegmentationModel.load(missing));

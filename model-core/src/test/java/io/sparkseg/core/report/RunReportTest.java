@@ -37,7 +37,8 @@ class RunReportTest {
           List.of(0.9, 0.8, 0.7, 0.6), List.of(0.85, 0.8, 0.72, 0.5)), "t");
     }
     if (tested) {
-      c = c.withTestScore(new RunCard.TestScore("truth.csv", 24, 0.93, 0.85, "t2"), "t2");
+      c = c.withTestScore(new RunCard.TestScore("truth.csv", 24, 0.93, 0.85, "t2", null,
+          "3 model(s), the folds' maximum for classes [1]"), "t2");
     }
     return c;
   }
@@ -90,6 +91,16 @@ class RunReportTest {
     assertTrue(card.contains("| min area | max area |") && card.contains("| 0.50 | 0 | 40 | 0.00 |"),
         card);
     assertTrue(section(html, "test").contains("<b>0.9300</b> on 24 held-out images"));
+    // how predict combined the folds, where the score is shown
+    assertTrue(section(html, "test").contains("t2 with 3 model(s), the folds&#39; maximum for "
+        + "classes [1]"), section(html, "test"));
+    assertTrue(card.contains("(`truth.csv`, t2 with 3 model(s), the folds' maximum for classes "
+        + "[1])"), card);
+    // a card written before the combination was recorded says nothing of it
+    RunCard older = RunCard.fromJson(card(true, true).toJson().replaceAll(
+        ",\\s*\"combination\": \"[^\"]*\"", ""), "older");
+    assertEquals(null, older.testScore().combination());
+    assertTrue(older.markdown().contains("(`truth.csv`, t2); "), older.markdown());
     String predict = section(html, "predict");
     assertTrue(predict.contains("26 image(s) under <code>/data/test</code>, 24 scored, 2 "
         + "quarantined"), predict);

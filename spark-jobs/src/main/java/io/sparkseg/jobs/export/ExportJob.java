@@ -96,16 +96,13 @@ public final class ExportJob {
       // the run's tuned rules (and the config's overrides), as predict applies them
       PostProcessor post = PredictJob.postProcessor(cfg, id, runDir.toString(), hadoop, log);
       Path tuned = new Path(runDir, io.sparkseg.core.infer.Tuning.FILE);
+      List<Integer> foldMax = models.size() > 1 ? cfg.predict().foldMaxClasses() : List.of();
       ExportedModel d = ExportedModel.of(id, names, card.spec(), cfg.classNames(), flipTta,
-          norm.mean(), norm.std(), cfg.tileGeometry(), post,
+          foldMax, norm.mean(), norm.std(), cfg.tileGeometry(), post,
           fs.exists(tuned) ? tuned.toString() : "defaults (run not tuned) and the configuration",
           io.sparkseg.core.Version.SPARKSEG, java.time.Instant.now().toString());
-      List<Integer> foldMax = models.size() > 1 ? cfg.predict().foldMaxClasses() : List.of();
-      java.util.Map<String, String> metadata = new java.util.LinkedHashMap<>(d.metadata());
-      if (!foldMax.isEmpty()) {
-        metadata.put("fold_max_classes", foldMax.toString()); // combined in the graph
-      }
-      OnnxMl.ModelProto proto = OnnxExport.export(models, norm, flipTta, foldMax, metadata);
+      OnnxMl.ModelProto proto = OnnxExport.export(models, norm, flipTta, foldMax,
+          d.metadata());
 
       java.nio.file.Path tmp = Files.createTempDirectory("sparkseg-export");
       try {

@@ -77,6 +77,30 @@ public final class PredictJob {
     Models(String modelRunId, List<String> files, String runDir) {
       this(modelRunId, files, runDir, null);
     }
+
+    /**
+     * The classes whose folds are combined by their maximum: the configuration's
+     * {@code predict.fold-max-classes} when there are folds to combine (two or more DJL model
+     * files); none for one model or an ONNX file (its graph already combines its folds).
+     */
+    List<Integer> foldMaxClasses(SparksegConfig cfg) {
+      return onnx == null && files.size() > 1 ? cfg.predict().foldMaxClasses() : List.of();
+    }
+
+    /** How the models' probabilities are combined, in words (predict's line, the card). */
+    String combination(SparksegConfig cfg) {
+      boolean flip = cfg.predict().flipTta();
+      if (onnx != null) {
+        return "ONNX Runtime, " + files.get(0) + " (run " + onnx.runId() + ", " + onnx.models()
+            + (onnx.flipTta() ? ", flip TTA in the graph" : "")
+            + (onnx.foldMaxClasses().isEmpty() ? ""
+                : ", the folds' maximum for classes " + onnx.foldMaxClasses() + " in the graph")
+            + ")" + (flip && !onnx.flipTta() ? " + flip TTA" : "");
+      }
+      List<Integer> max = foldMaxClasses(cfg);
+      return files.size() + " model(s)" + (flip ? " + flip TTA" : "")
+          + (max.isEmpty() ? "" : ", the folds' maximum for classes " + max);
+    }
   }
 
   private static String describe(io.sparkseg.core.tiling.TileGeometry g) {
@@ -125,20 +149,9 @@ public final class PredictJob {
     }
     PostProcessor post = postProcessor(cfg, models, hadoop, out);
     ScoringIdentity identity = ScoringIdentity.of(cfg, models, post, hadoop);
-    if (models.onnx() != null) {
-      io.sparkseg.core.export.ExportedModel d = models.onnx();
-      out.printf(Locale.ROOT, "predict with %s: ONNX Runtime, %s (run %s, %s%s)%s, %s; scoring "
-              + "id %s%n", models.modelRunId(), models.files().get(0), d.runId(), d.models(),
-          d.flipTta() ? ", flip TTA in the graph" : "",
-          p.flipTta() && !d.flipTta() ? " + flip TTA" : "",
-          describe(post, cfg.dataset().multiClass()), identity.id());
-    } else {
-      out.printf(Locale.ROOT, "predict with %s: %d model(s)%s%s, %s; scoring id %s%n",
-          models.modelRunId(), models.files().size(), p.flipTta() ? " + flip TTA" : "",
-          p.foldMaxClasses().isEmpty() || models.files().size() < 2 ? ""
-              : ", the folds' maximum for classes " + p.foldMaxClasses(),
-          describe(post, cfg.dataset().multiClass()), identity.id());
-    }
+    String combination = models.combination(cfg);
+    out.printf(Locale.ROOT, "predict with %s: %s, %s; scoring id %s%n", models.modelRunId(),
+        combination, describe(post, cfg.dataset().multiClass()), identity.id());
 
     // 1. every input image once, already-scored ones marked (their content is not kept)
     Dataset<Row> manifest = manifest(spark, cfg, store, models.modelRunId(), identity,
@@ -176,7 +189,7 @@ public final class PredictJob {
           p.flipTta(), p.batchSize(), overlayIds, overlayDir,
           photos ? cfg.photos() : null,
           cfg.photos().masksDir() + "/" + models.modelRunId()).withClassNames(cfg.classNames())
-          .withFoldMaxClasses(p.foldMaxClasses());
+          .withFoldMaxClasses(models.foldMaxClasses(cfg));
       String classMapDir = cfg.multiClass().classMapsDir() + "/" + models.modelRunId();
       if (classMaps) {
         scorer.withClassMaps(new ImageScorer.ClassMapOutput(cfg.multiClass().decoder(),
@@ -316,7 +329,8 @@ public final class PredictJob {
           cardUpdated = io.sparkseg.jobs.train.RunCards.update(models.runDir(), hadoop, card ->
               card.withTestScore(new io.sparkseg.core.card.RunCard.TestScore(truthFile,
                   stats.images(), stats.dice()[0], stats.dice()[1],
-                  java.time.Instant.now().toString(), classMaps ? "mIoU" : null),
+                  java.time.Instant.now().toString(), classMaps ? "mIoU" : null,
+                  combination),
                   java.time.Instant.now().toString()));
           report.line("model card updated with the test score: " + models.runDir() + "/"
               + io.sparkseg.core.card.RunCard.MARKDOWN);

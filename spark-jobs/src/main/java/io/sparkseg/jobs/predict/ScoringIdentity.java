@@ -66,9 +66,11 @@ public record ScoringIdentity(String id, Map<String, String> settings) {
     } else {
       s.put("post-processing", rules.toString());
     }
-    if (!cfg.predict().foldMaxClasses().isEmpty()) {
-      // only when set: identities of predictions scored before the setting existed stay
-      s.put("fold-max-classes", cfg.predict().foldMaxClasses().toString());
+    List<Integer> foldMax = models.foldMaxClasses(cfg);
+    if (!foldMax.isEmpty()) {
+      // only when it applies (folds to combine): identities of predictions scored before the
+      // setting existed, or with one model or an ONNX file, stay
+      s.put("fold-max-classes", foldMax.toString());
     }
     s.put("flip-tta", String.valueOf(cfg.predict().flipTta()));
     s.put("tiles", cfg.tileGeometry().toString());

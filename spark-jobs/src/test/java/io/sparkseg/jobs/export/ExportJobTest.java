@@ -64,6 +64,7 @@ class ExportJobTest {
     assertEquals(List.of("fold-0", "fold-1"), d.models());
     assertEquals(4, d.classes());
     assertTrue(d.flipTta());
+    assertEquals(List.of(1), d.foldMaxClasses(), "the sidecar says how the graph combines");
     assertEquals(cfg.tileGeometry(), d.tileGeometry());
     try (var in = Files.newInputStream(onnx)) {
       ai.onnx.proto.OnnxMl.ModelProto proto = ai.onnx.proto.OnnxMl.ModelProto.parseFrom(in);
@@ -78,7 +79,12 @@ class ExportJobTest {
     PredictJob.Result pytorch = PredictJob.run(spark, cfg, System.out);
     SparksegConfig onnxCfg = config(work, Map.of("predict.model", onnx.toString(),
         "predict.submission", work.resolve("onnx-submission.csv").toString()));
-    PredictJob.Result ort = PredictJob.run(spark, onnxCfg, System.out);
+    java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+    PredictJob.Result ort = PredictJob.run(spark, onnxCfg, new PrintStream(said, true,
+        java.nio.charset.StandardCharsets.UTF_8));
+    System.out.print(said.toString(java.nio.charset.StandardCharsets.UTF_8));
+    assertTrue(said.toString(java.nio.charset.StandardCharsets.UTF_8).contains(
+        "the folds' maximum for classes [1] in the graph"), "predict says how the file combines");
     assertEquals(4, pytorch.scored());
     assertEquals(4, ort.scored());
     assertTrue(ort.modelRunId().startsWith("model-"), ort.modelRunId());

@@ -88,11 +88,26 @@ class PostProcessingChoiceTest {
         "[1]"));
     PostProcessor tuned = PredictJob.postProcessor(plain, "r1", run.toString(),
         new Configuration(), QUIET);
-    PredictJob.Models none = new PredictJob.Models("r1", List.of(), run.toString());
-    ScoringIdentity before = ScoringIdentity.of(plain, none, tuned, new Configuration());
-    ScoringIdentity after = ScoringIdentity.of(max, none, tuned, new Configuration());
+    List<String> files = new java.util.ArrayList<>();
+    for (int f = 0; f < 2; f++) {
+      Path m = Files.createDirectories(run.resolve("fold-" + f)).resolve("best.safetensors");
+      Files.write(m, new byte[] {(byte) f});
+      files.add(m.toString());
+    }
+    PredictJob.Models folds = new PredictJob.Models("r1", files, run.toString());
+    ScoringIdentity before = ScoringIdentity.of(plain, folds, tuned, new Configuration());
+    ScoringIdentity after = ScoringIdentity.of(max, folds, tuned, new Configuration());
     assertFalse(before.settings().containsKey("fold-max-classes"), before.settings().toString());
     assertEquals("[1]", after.settings().get("fold-max-classes"));
     assertFalse(before.id().equals(after.id()), "another combination re-scores the images");
+    assertTrue(folds.combination(max).endsWith("2 model(s) + flip TTA, the folds' maximum for "
+        + "classes [1]"), folds.combination(max));
+
+    // one model has no folds to combine: the setting does not apply, nothing is re-scored
+    PredictJob.Models one = new PredictJob.Models("r1", files.subList(0, 1), run.toString());
+    assertEquals(List.of(), one.foldMaxClasses(max));
+    assertEquals(ScoringIdentity.of(plain, one, tuned, new Configuration()).id(),
+        ScoringIdentity.of(max, one, tuned, new Configuration()).id());
+    assertEquals("1 model(s) + flip TTA", one.combination(max));
   }
 }

@@ -23,11 +23,14 @@ public final class Engines {
   /**
    * The PyTorch engine, offline. Where it cannot start because no libtorch is at hand (the thin
    * application jar carries none, and offline DJL downloads nothing), the error says what to set.
+   * The first call in a JVM also proves that libtorch's CPU convolution is right on this
+   * machine ({@link ConvolutionCheck}) and throws, saying what to set, where it is not.
    */
   public static Engine pytorch() {
     ensureOffline();
+    Engine engine;
     try {
-      return Engine.getEngine(PYTORCH);
+      engine = Engine.getEngine(PYTORCH);
     } catch (RuntimeException e) {
       String problem = libtorchProblem(System.getenv("PYTORCH_LIBRARY_PATH"),
           System.getProperty("PYTORCH_LIBRARY_PATH"),
@@ -37,6 +40,8 @@ public final class Engines {
       }
       throw e;
     }
+    ConvolutionCheck.verifyOnce(engine);
+    return engine;
   }
 
   /**

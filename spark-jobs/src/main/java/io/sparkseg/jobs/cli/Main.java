@@ -310,7 +310,8 @@ public final class Main implements Runnable {
 
   @Command(name = "doctor", mixinStandardHelpOptions = true,
       description = "Check this installation: Java, Spark, Delta, and DJL's PyTorch engine "
-          + "starting offline (natives found, GPUs seen); exit 1 if something is missing.")
+          + "starting offline (natives found, GPUs seen, its CPU convolution right); exit 1 if "
+          + "something is missing or wrong.")
   static final class Doctor implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -329,7 +330,14 @@ public final class Main implements Runnable {
         float v = m.create(new float[] {1, 2}).sum().getFloat();
         System.out.println("compute   ok (" + v + ")");
       }
-      return 0;
+      // Engines.pytorch() refused to go on where the convolution is wrong; its figures here
+      io.sparkseg.core.nn.ConvolutionCheck.Result conv =
+          io.sparkseg.core.nn.ConvolutionCheck.run(engine);
+      String isa = System.getenv(io.sparkseg.core.nn.ConvolutionCheck.ISA_VARIABLE);
+      System.out.printf(java.util.Locale.ROOT, "conv      %s: worst %s off by %.1e%s%n",
+          conv.ok() ? "ok" : "WRONG", conv.worst(), conv.maxError(), isa == null ? ""
+              : " (" + io.sparkseg.core.nn.ConvolutionCheck.ISA_VARIABLE + "=" + isa + ")");
+      return conv.ok() ? 0 : 1;
     }
   }
 

@@ -36,7 +36,8 @@ class ScriptsTest {
   @BeforeEach
   void layout() throws IOException {
     calls = root.resolve("calls.txt");
-    for (String script : new String[] {"bin/sparkseg", "submit/sparkseg-submit"}) {
+    for (String script : new String[] {"bin/sparkseg", "bin/cpu-check",
+        "submit/sparkseg-submit"}) {
       Path to = root.resolve(script);
       Files.createDirectories(to.getParent());
       Files.copy(REPO.resolve(script), to);
@@ -61,13 +62,22 @@ class ScriptsTest {
       write(tool, "#!/usr/bin/env bash\n"
           + (version.isEmpty() ? "" : "if [[ \"$1\" == -version ]]; then echo 'openjdk version \""
               + version + ".0.2\" 2025-01-21' >&2; exit 0; fi\n")
-          + "echo \"" + tool + " $*\" >> '" + calls + "'\n"
+          // the CPU check: right with the kernels FAKE_CHECK_RIGHT names (default: the
+          // default ones), wrong (3) with others; FAKE_CHECK_EXIT: it cannot run
+          + "case \"$*\" in *ConvolutionCheck*) isa=${DNNL_MAX_CPU_ISA:-default}; echo \""
+          + tool + " check $isa\" >> '" + calls + "'; [[ -z \"$FAKE_CHECK_EXIT\" ]] || "
+          + "exit $FAKE_CHECK_EXIT; [[ $isa == ${FAKE_CHECK_RIGHT:-default} ]] && exit 0; "
+          + "exit 3;; esac\n"
+          + "echo \"" + tool + " $*${DNNL_MAX_CPU_ISA:+ [DNNL_MAX_CPU_ISA=$DNNL_MAX_CPU_ISA]}\""
+          + " >> '" + calls + "'\n"
           // like a JVM: the class-data archive appears when it exits
           + "for a in \"$@\"; do case \"$a\" in -XX:ArchiveClassesAtExit=*) "
           + "echo archive > \"${a#*=}\";; esac; done\n"
           + "exit ${FAKE_JAVA_EXIT:-0}\n");
       executable(root.resolve(tool));
     }
+    // a CPU without AVX2 or AVX-512 unless a test says otherwise: no convolution check
+    write("cpuinfo", "model name\t: Test CPU\nflags\t\t: fpu sse sse2 avx\n");
   }
 
   /** A build output, half an hour old: newer than the sources, older than any edit now. */
@@ -99,6 +109,9 @@ class ScriptsTest {
     pb.environment().remove("SPARKSEG_LIBTORCH");
     pb.environment().remove("SPARKSEG_FAST_START");
     pb.environment().remove("SPARKSEG_JAVA_OPTS");
+    pb.environment().remove("DNNL_MAX_CPU_ISA");
+    pb.environment().put("SPARKSEG_CPUINFO", root.resolve("cpuinfo").toString());
+    pb.environment().put("XDG_CACHE_HOME", root.resolve("cache").toString());
     pb.environment().putAll(env);
     pb.redirectOutput(ProcessBuilder.Redirect.DISCARD);
     Process p = pb.start();
@@ -236,6 +249,58 @@ class ScriptsTest {
         changed.calls().toString());
     assertTrue(changed.err().contains("building") && changed.err().contains(
         "model-core/src/main/java/A.java changed since the last build"), changed.err());
+  }
+
+  private Run launcherWith(Map<String, String> env) throws Exception {
+    Map<String, String> e = new java.util.HashMap<>(env);
+    e.put("JAVA_HOME", root.resolve("jdk17").toString());
+    return run(e, root.resolve("bin/sparkseg").toString(), "doctor");
+  }
+
+  @Test
+  void onACpuWhoseConvolutionIsWrongTheLauncherFindsRightKernelsOnceAndRemembers()
+      throws Exception {
+    write("cpuinfo", "model name\t: AMD EPYC\nflags\t\t: fpu avx2 avx512f avx512bw\n");
+    Run first = launcherWith(Map.of("FAKE_CHECK_RIGHT", "SSE41"));
+    assertEquals(0, first.code(), first.err());
+    assertEquals(List.of("jdk17/bin/java check default", "jdk17/bin/java check AVX2",
+        "jdk17/bin/java check SSE41"), first.calls().subList(0, 3));
+    assertTrue(first.calls().get(3).endsWith("Main doctor [DNNL_MAX_CPU_ISA=SSE41]"),
+        first.calls().toString());
+    assertTrue(first.err().contains("using oneDNN's SSE41 kernels"), first.err());
+    // remembered for this CPU: no second check
+    Run second = launcherWith(Map.of());
+    assertEquals(1, second.calls().size(), second.calls().toString());
+    assertTrue(second.calls().get(0).endsWith("Main doctor [DNNL_MAX_CPU_ISA=SSE41]"),
+        second.calls().toString());
+
+    // another CPU (another cache key) whose default kernels are right: checked, nothing set
+    write("cpuinfo", "model name\t: Intel Xeon\nflags\t\t: fpu avx2 avx512f\n");
+    Run right = launcherWith(Map.of());
+    assertEquals("jdk17/bin/java check default", right.calls().get(0), right.calls().toString());
+    assertTrue(right.calls().get(1).endsWith("Main doctor"), right.calls().toString());
+    // a check that cannot run, or no kernels that are right: said, nothing set or remembered
+    write("cpuinfo", "model name\t: Other\nflags\t\t: fpu avx2\n");
+    Run broken = launcherWith(Map.of("FAKE_CHECK_EXIT", "1"));
+    assertEquals(0, broken.code(), broken.err());
+    assertTrue(broken.err().contains("the CPU convolution check could not run (exit 1)"),
+        broken.err());
+    assertTrue(broken.calls().get(1).endsWith("Main doctor"), broken.calls().toString());
+    Run none = launcherWith(Map.of("FAKE_CHECK_RIGHT", "none"));
+    assertEquals(4, none.calls().size(), none.calls().toString());
+    assertTrue(none.calls().get(3).endsWith("Main doctor"), none.calls().toString());
+    assertTrue(none.err().contains("wrong on this machine with every oneDNN kernel tried"),
+        none.err());
+    assertEquals("jdk17/bin/java check default", launcherWith(Map.of()).calls().get(0));
+    // the user's own setting is kept and not checked; submit passes it to the whole cluster
+    Run own = launcherWith(Map.of("DNNL_MAX_CPU_ISA", "AVX512_CORE"));
+    assertEquals(1, own.calls().size(), own.calls().toString());
+    assertTrue(own.calls().get(0).endsWith("[DNNL_MAX_CPU_ISA=AVX512_CORE]"), own.calls()
+        .toString());
+    String line = submitted(submit(Map.of("DNNL_MAX_CPU_ISA", "SSE41", "SPARKSEG_PACKAGES", ""),
+        "--master", "yarn", "--", "train"));
+    assertTrue(line.contains("--conf spark.executorEnv.DNNL_MAX_CPU_ISA=SSE41")
+        && line.contains("--conf spark.yarn.appMasterEnv.DNNL_MAX_CPU_ISA=SSE41"), line);
   }
 
   private Run submit(Map<String, String> env, String... args) throws Exception {

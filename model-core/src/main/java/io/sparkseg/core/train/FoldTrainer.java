@@ -337,8 +337,12 @@ public final class FoldTrainer {
       try (NDScope scope = new NDScope()) {
         scope.suppressNotUsedWarning();
         NDArray[] xy = arrays(manager, batch);
-        lossSum += Autograd.backward(() -> loss.compute(
+        double batchLoss = Autograd.backward(() -> loss.compute(
             model.forward(ps, new NDList(xy[0]), true).singletonOrThrow(), xy[1]));
+        if (!Double.isFinite(batchLoss)) {
+          throw new IllegalStateException(notFinite(batchLoss, epoch + 1, batches + 1, batch));
+        }
+        lossSum += batchLoss;
         optimizer.step(params, lr);
       }
       batches++;
@@ -354,6 +358,22 @@ public final class FoldTrainer {
       throw new IllegalArgumentException("the training data gave no batch of 2 or more samples");
     }
     return new double[] {lossSum / batches, images};
+  }
+
+  /**
+   * Why training stops at a loss that is not a number: the weights it would go on from are
+   * lost, and every later epoch, the OOF maps and the models would be silently useless (the
+   * demo trained five epochs of NaN on a machine whose libtorch CPU kernels were wrong).
+   */
+  static String notFinite(double loss, int epoch, long batch, List<TrainingSample> samples) {
+    String ids = samples.stream().limit(4).map(TrainingSample::id)
+        .collect(java.util.stream.Collectors.joining(", "));
+    return String.format(Locale.ROOT, "epoch %d, batch %d (%s%s): the training loss is %s, so "
+        + "the weights are no longer numbers; training stops rather than save them. With a "
+        + "learning rate that trains elsewhere this is the machine: libtorch's vectorized CPU "
+        + "kernels can compute wrong values on some CPUs and virtual machines (README \"CPU "
+        + "check\": DNNL_MAX_CPU_ISA, ATEN_CPU_CAPABILITY); otherwise lower sparkseg.train.lr.",
+        epoch, batch, ids, samples.size() > 4 ? ", ..." : "", loss);
   }
 
   /**

@@ -107,6 +107,21 @@ class FoldTrainerResumeTest {
     }
   }
 
+  /** A loss that is no longer a number stops the fold, naming the epoch, batch and samples. */
+  @Test
+  void aLossThatIsNotANumberStopsTrainingSayingWhere(@TempDir Path a) {
+    // a learning rate no model survives: after a step or two the activations overflow
+    TrainOptions diverging = FOUR_EPOCHS.toBuilder().lr(1e30f).warmupEpochs(0).build();
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalStateException.class, () -> train(diverging, a,
+            new PrintStream(java.io.OutputStream.nullOutputStream()), null));
+    assertTrue(e.getMessage().matches("(?s)epoch 1, batch \\d+ \\(.+\\): the training loss is "
+        + "(NaN|Infinity|-Infinity).*"), e.getMessage());
+    assertTrue(e.getMessage().contains("CPU check") && e.getMessage().contains(
+        "sparkseg.train.lr"), e.getMessage());
+    assertFalse(java.nio.file.Files.exists(a.resolve("best.safetensors")), "nothing saved");
+  }
+
   /**
    * Within an epoch the fold reports its progress at the interval given (every batch here) and
    * stays quiet when the interval is 0; the numbers are the running ones.

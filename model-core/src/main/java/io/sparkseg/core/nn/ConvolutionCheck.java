@@ -145,16 +145,20 @@ public final class ConvolutionCheck {
     return v;
   }
 
-  /** The convolution of {@code x} (NCHW) by {@code weight} (OIHW), zero padding 1, in double. */
-  static double[] reference(Case c, float[] x, float[] weight) {
+  /** One product of a 3x3 convolution: output, input and weight indices (NCHW, OIHW). */
+  private interface Tap {
+    void add(int output, int input, int weight);
+  }
+
+  /** Every product of {@code c}'s convolution (zero padding 1), in a fixed order. */
+  private static void forEachTap(Case c, Tap tap) {
     int h = c.h();
     int w = c.w();
-    double[] out = new double[c.batch() * c.out() * h * w];
     for (int n = 0; n < c.batch(); n++) {
       for (int o = 0; o < c.out(); o++) {
         for (int i = 0; i < h; i++) {
           for (int j = 0; j < w; j++) {
-            double sum = 0;
+            int output = ((n * c.out() + o) * h + i) * w + j;
             for (int ci = 0; ci < c.in(); ci++) {
               int plane = (n * c.in() + ci) * h;
               int kernel = (o * c.in() + ci) * 9;
@@ -166,16 +170,21 @@ public final class ConvolutionCheck {
                 for (int b = 0; b < 3; b++) {
                   int jj = j + b - 1;
                   if (jj >= 0 && jj < w) {
-                    sum += (double) x[(plane + ii) * w + jj] * weight[kernel + a * 3 + b];
+                    tap.add(output, (plane + ii) * w + jj, kernel + a * 3 + b);
                   }
                 }
               }
             }
-            out[((n * c.out() + o) * h + i) * w + j] = sum;
           }
         }
       }
     }
+  }
+
+  /** The convolution of {@code x} (NCHW) by {@code weight} (OIHW), zero padding 1, in double. */
+  static double[] reference(Case c, float[] x, float[] weight) {
+    double[] out = new double[c.batch() * c.out() * c.h() * c.w()];
+    forEachTap(c, (o, i, k) -> out[o] += (double) x[i] * weight[k]);
     return out;
   }
 
@@ -184,34 +193,8 @@ public final class ConvolutionCheck {
    * each input pixel collects r times the weights of the outputs it took part in.
    */
   static double[] inputGradient(Case c, float[] r, float[] weight) {
-    int h = c.h();
-    int w = c.w();
-    double[] dx = new double[c.batch() * c.in() * h * w];
-    for (int n = 0; n < c.batch(); n++) {
-      for (int o = 0; o < c.out(); o++) {
-        for (int i = 0; i < h; i++) {
-          for (int j = 0; j < w; j++) {
-            double g = r[((n * c.out() + o) * h + i) * w + j];
-            for (int ci = 0; ci < c.in(); ci++) {
-              int plane = (n * c.in() + ci) * h;
-              int kernel = (o * c.in() + ci) * 9;
-              for (int a = 0; a < 3; a++) {
-                int ii = i + a - 1;
-                if (ii < 0 || ii >= h) {
-                  continue;
-                }
-                for (int b = 0; b < 3; b++) {
-                  int jj = j + b - 1;
-                  if (jj >= 0 && jj < w) {
-                    dx[(plane + ii) * w + jj] += g * weight[kernel + a * 3 + b];
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
+    double[] dx = new double[c.batch() * c.in() * c.h() * c.w()];
+    forEachTap(c, (o, i, k) -> dx[i] += (double) r[o] * weight[k]);
     return dx;
   }
 

@@ -27,15 +27,12 @@ public record PostProcessor(List<ClassRule> rules) implements Serializable {
 
   /** One mask per class. */
   public BinaryMask[] apply(float[][] probabilities, int height, int width) {
-    if (probabilities.length != rules.size()) {
-      throw new IllegalArgumentException("expected " + rules.size() + " class planes, got "
-          + probabilities.length);
-    }
+    checkPlanes(probabilities);
     BinaryMask[] out = new BinaryMask[rules.size()];
     for (int c = 0; c < out.length; c++) {
       ClassRule r = rules.get(c);
       float[] plane = probabilities[c];
-      out[c] = r.minMaxProbability() > 0f && max(plane) < r.minMaxProbability()
+      out[c] = gated(r, plane)
           ? new BinaryMask(height, width)
           : PostProcessing.mask(plane, height, width, r.threshold(), r.minArea(),
               r.maxArea());
@@ -51,20 +48,29 @@ public record PostProcessor(List<ClassRule> rules) implements Serializable {
    */
   public PostProcessing.Scan[] scan(float[][] probabilities, int height, int width,
       float[] thresholds) {
-    if (probabilities.length != rules.size()) {
-      throw new IllegalArgumentException("expected " + rules.size() + " class planes, got "
-          + probabilities.length);
-    }
+    checkPlanes(probabilities);
     PostProcessing.Scan[] out = new PostProcessing.Scan[rules.size()];
     for (int c = 0; c < out.length; c++) {
       ClassRule r = rules.get(c);
       float[] plane = probabilities[c];
-      out[c] = r.minMaxProbability() > 0f && max(plane) < r.minMaxProbability()
+      out[c] = gated(r, plane)
           ? new PostProcessing.Scan(new BinaryMask(height, width), Float.NaN)
           : PostProcessing.adaptiveScan(plane, height, width, thresholds, r.minArea(),
               r.maxArea());
     }
     return out;
+  }
+
+  private void checkPlanes(float[][] probabilities) {
+    if (probabilities.length != rules.size()) {
+      throw new IllegalArgumentException("expected " + rules.size() + " class planes, got "
+          + probabilities.length);
+    }
+  }
+
+  /** Whether the rule's gate empties the class: its plane never reaches the minimum peak. */
+  private static boolean gated(ClassRule r, float[] plane) {
+    return r.minMaxProbability() > 0f && max(plane) < r.minMaxProbability();
   }
 
   /** The largest value of a plane. */

@@ -52,7 +52,8 @@ import java.util.Map;
  */
 public record ExportedModel(String format, String runId, List<String> models, String architecture,
     String encoder, int classes, List<String> classNames, String activation, boolean flipTta,
-    List<Integer> foldMaxClasses, String input, String output, int stride, float[] normalizationMean, float[] normalizationStd,
+    List<Integer> foldMaxClasses, String input, String output, int stride,
+    float[] normalizationMean, float[] normalizationStd,
     int tileHeight, int tileWidth, int imageHeight, int imageWidth, int tileStride,
     float[] thresholds, int[] minAreas, int[] maxAreas, float[] minMaxProbabilities,
     String postProcessingSource,

@@ -90,10 +90,14 @@ public final class ConvolutionCheck {
         }
       }
     }
-    String problem = problem(r, cpuModel(), System.getenv(ISA_VARIABLE));
-    if (problem != null) {
-      throw new IllegalStateException(problem);
+    if (!r.ok()) { // the message (and /proc/cpuinfo) only when it is wrong: this runs per call
+      throw new IllegalStateException(problem(r, cpuModel(), System.getenv(ISA_VARIABLE)));
     }
+  }
+
+  /** This JVM's verdict, once {@link Engines#pytorch()} has run it; null before. */
+  public static Result verified() {
+    return verified;
   }
 
   /** Every case on {@code engine}'s CPU against the Java convolution. */

@@ -372,7 +372,7 @@ public final class FoldTrainer {
         + "the weights are no longer numbers; training stops rather than save them. With a "
         + "learning rate that trains elsewhere this is the machine: libtorch's vectorized CPU "
         + "kernels can compute wrong values on some CPUs and virtual machines (README \"CPU "
-        + "check\": DNNL_MAX_CPU_ISA, ATEN_CPU_CAPABILITY); otherwise lower sparkseg.train.lr.",
+        + "check\": DNNL_MAX_CPU_ISA); otherwise lower sparkseg.train.lr.",
         epoch, batch, ids, samples.size() > 4 ? ", ..." : "", loss);
   }
 

@@ -108,7 +108,7 @@ public final class ExportJob {
       try {
         java.nio.file.Path local = tmp.resolve("model.onnx");
         Files.write(local, proto.toByteArray());
-        double diff = check(models, norm, flipTta, local, card, cfg);
+        double diff = check(models, norm, flipTta, foldMax, local, card, cfg);
         if (diff > TOLERANCE) {
           throw new IllegalStateException("the exported graph differs from the PyTorch models "
               + "by " + diff + " (> " + TOLERANCE + "); not written");
@@ -153,7 +153,8 @@ public final class ExportJob {
    * TTA included.
    */
   private static double check(List<SegmentationModel> models, Normalization norm,
-      boolean flipTta, java.nio.file.Path onnx, ModelCard card, SparksegConfig cfg)
+      boolean flipTta, List<Integer> foldMax, java.nio.file.Path onnx, ModelCard card,
+      SparksegConfig cfg)
       throws IOException {
     int h = cfg.tileGeometry().tileHeight();
     int w = cfg.tileGeometry().tileWidth();
@@ -171,7 +172,7 @@ public final class ExportJob {
         predictors.add(new SegmentationPredictor(model, m, norm, 2, flipTta));
       }
       expected = new TiledEnsemble(predictors, new TileGeometry(h, w, h, w, w),
-          card.spec().classes(), cfg.predict().foldMaxClasses()).probabilities(images);
+          card.spec().classes(), foldMax).probabilities(images);
     }
     List<float[][]> onnxOut;
     try (OnnxSegmentationModel loaded = OnnxSegmentationModel.load(onnx)) {
